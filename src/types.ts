@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// Core data types: plain objects over typed arrays, so they can be transferred to workers unchanged.
+
+/** Compressed sparse rows. Column indices are 0-based and ascending within a row. */
+export interface CsrMatrix {
+  kind: 'csr';
+  rows: number;
+  cols: number;
+  /** rows + 1 offsets into indices/values. */
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** Dense row-major matrix. */
+export interface DenseMatrix {
+  kind: 'dense';
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
+
+export type Matrix = CsrMatrix | DenseMatrix;
+
+/**
+ * A binary classification dataset. `y` holds ±1; `labels` are the user's original label values that -1 and +1
+ * stand for (for example [0, 1] or [-1, 1]), so predictions can be mapped back.
+ */
+export interface Dataset {
+  x: Matrix;
+  y: Float32Array;
+  labels: [neg: number, pos: number];
+}
