@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// Hand-written types for the emscripten glue anyml-core.mjs (and anyml-core-simd.mjs, same exports).
+// The C signatures are in cpp/include/anyml/anyml.h; pointers are byte offsets into HEAPU8 (wasm32, < 4 GiB).
+
+/** The instantiated core: heap views (re-read them after any call that may grow memory) and the C exports. */
+export interface AnymlCoreModule {
+  readonly HEAPU8: Uint8Array;
+  readonly HEAP32: Int32Array;
+  readonly HEAPU32: Uint32Array;
+  readonly HEAPF32: Float32Array;
+  readonly HEAPF64: Float64Array;
+  UTF8ToString(ptr: number, maxBytesToRead?: number): string;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  _anyml_last_error(): number;
+  _f32_dot(n: number, x: number, y: number, out: number): number;
+  _f32_axpy(n: number, alpha: number, x: number, y: number): number;
+  _f32_scal(n: number, alpha: number, x: number): number;
+  _f32_nrm2(n: number, x: number, out: number): number;
+  _f32_spdot(nnz: number, idx: number, val: number, y: number, out: number): number;
+  _f32_spaxpy(nnz: number, alpha: number, idx: number, val: number, y: number): number;
+  _sgd_svm_create_csr(rows: number, cols: number, indptr: number, indices: number, values: number, y: number,
+    opts: number, out: number): number;
+  _sgd_svm_create_dense(rows: number, cols: number, data: number, y: number, opts: number, out: number): number;
+  _sgd_svm_begin_epoch(h: number): number;
+  _sgd_svm_run(h: number, count: number, processed: number): number;
+  _sgd_svm_objective(h: number, out: number): number;
+  _sgd_svm_weights(h: number, w: number, bias: number): number;
+  _sgd_svm_state_buffers(h: number, v: number, avg: number, perm: number): number;
+  _sgd_svm_get_state(h: number, scalars: number): number;
+  _sgd_svm_set_state(h: number, scalars: number): number;
+  _sgd_svm_destroy(h: number): number;
+}
+
+/** Module options the build accepts (-sINCOMING_MODULE_JS_API in wasm/build.sh). */
+export interface AnymlCoreOptions {
+  /** The .wasm bytes; pass them in Node, where the web-only glue cannot fetch file:// URLs. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Maps 'anyml-core.wasm' to the URL to fetch (browsers, workers). */
+  locateFile?: (path: string, scriptDirectory: string) => string;
+  instantiateWasm?: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) => unknown;
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+}
+
+/** Instantiates the module. */
+declare function createAnymlCore(options?: AnymlCoreOptions): Promise<AnymlCoreModule>;
+export default createAnymlCore;
