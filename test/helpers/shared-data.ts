@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// Locates the shared real-data folder (../shared/data beside the repo); suites skip without it locally, fail on CI.
+
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe } from 'vitest';
+
+/** Absolute path of the shared data folder: `../shared/data` relative to the repository root. */
+export const SHARED_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../..', '../shared/data');
+
+/** True when the shared data folder (or `sub` inside it, e.g. 'libsvm') exists. */
+export function haveSharedData(sub = ''): boolean {
+  return existsSync(join(SHARED_DATA, sub));
+}
+
+/**
+ * `describe(name, fn)` when the shared data folder exists. Otherwise: with `CI=true` it throws (CI must have the
+ * data), else it prints why and registers the suite as skipped.
+ *
+ * @example
+ * ```ts
+ * describeWithSharedData('real files', () => {
+ *   it('reads heart_scale', async () => { await readDataset(join(SHARED_DATA, 'libsvm', 'heart_scale')); });
+ * });
+ * ```
+ */
+export function describeWithSharedData(name: string, fn: () => void): void {
+  if (haveSharedData()) {
+    describe(name, fn);
+    return;
+  }
+  const reason = `shared data folder ${SHARED_DATA} not found`;
+  if (process.env.CI === 'true') throw new Error(`${name}: ${reason}, and CI=true requires it (CI copies shared/ beside the repo)`);
+  console.warn(`[skipped] ${name}: ${reason}`);
+  describe.skip(name, fn);
+}
