@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// The `anyml` command line. Exit codes: 0 ok, 1 internal error, 2 bad input or usage.
+
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { AnymlError, InvalidInputError } from '../errors.js';
+import { registerSvmCommands } from './svm.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('anyml')
+    .description('Scientific ML anywhere: linear SVM on WASM SIMD (and MPI), TomoGAN restoration.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  registerSvmCommands(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Help and version exit through here with code 0; everything else commander rejects is a usage error.
+    return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+  }
+  if (err instanceof InvalidInputError || err instanceof InvalidArgumentError) {
+    process.stderr.write(`anyml: error: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof AnymlError) {
+    process.stderr.write(`anyml: error: ${err.message}\n`);
+    return err.code === 'ABORTED' ? 130 : 1;
+  }
+  process.stderr.write(`anyml: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+// `anyml svm train | predict | eval | demo`.
+
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { InvalidInputError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { readDataset } from '../io/node.js';
+import { subsetDataset } from '../svm/data.js';
+import { SvmModel } from '../svm/model.js';
+import { makeClassification } from '../svm/synthetic.js';
+import { trainSvm } from '../svm/train.js';
+import type { Dataset } from '../types.js';
+import { createProgress } from './progress.js';
+
+const now = () => performance.now() / 1000;
+const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+
+const intArg = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  return n;
+};
+const lambdaArg = (v: string): number | 'auto' => {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`--lambda must be a number > 0 or 'auto', got ${JSON.stringify(v)}`);
+  return n;
+};
+
+/** Prints human lines, or (with --json) exactly one JSON object as the last stdout line. */
+function emit(json: boolean, summary: Record<string, unknown>, human: string[]): void {
+  if (json) process.stdout.write(JSON.stringify(summary) + '\n');
+  else process.stdout.write(human.join('\n') + '\n');
+}
+
+export async function loadModel(path: string): Promise<SvmModel> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InvalidInputError(path, `an unreadable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'a readable model file (.json or LIBLINEAR .model)');
+  }
+  return text.trimStart().startsWith('{') ? SvmModel.fromJSON(text, path) : SvmModel.fromLiblinear(text, path);
+}
+
+export async function saveModel(model: SvmModel, path: string): Promise<void> {
+  const text = path.toLowerCase().endsWith('.json') ? JSON.stringify(model) + '\n' : model.toLiblinear();
+  await writeFileAtomic(path, text);
+}
+
+interface TrainFlags {
+  test?: string; lambda: number | 'auto'; epochs: number; batchSize: number; seed: number; model?: string; json?: boolean;
+  backend: string; features?: number; schedule: 'pegasos' | 'seed-alpha' | 'paper'; averaged: boolean; tol: number;
+}
+
+async function train(file: string | undefined, f: TrainFlags): Promise<void> {
+  const t0 = now();
+  let data: Dataset;
+  let test: Dataset | undefined;
+  let source = file;
+  if (file) data = (await readDataset(file, { features: f.features })).dataset;
+  else {
+    // Built-in data: one seeded draw, the first 20,000 rows to train and the last 5,000 to test.
+    const all = makeClassification({ rows: 25000, features: 100, density: 0.1, seed: f.seed });
+    data = subsetDataset(all, range(0, 20000));
+    if (!f.test) test = subsetDataset(all, range(20000, 25000));
+    source = `built-in synthetic data (seed ${f.seed})`;
+  }
+  if (f.test) test = (await readDataset(f.test, { labels: data.labels })).dataset;
+  const parseSeconds = now() - t0;
+  const progress = createProgress(!f.json);
+  const model = await trainSvm(data, {
+    lambda: f.lambda, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed, backend: f.backend, schedule: f.schedule,
+    averaged: f.averaged, tol: f.tol, onEpoch: (p) => progress.onEpoch(p),
+  }).finally(() => progress.stop());
+  const evalTrain = model.evaluate(data);
+  const evalTest = test ? model.evaluate(test) : undefined;
+  if (f.model) await saveModel(model, f.model);
+  const last = model.history[model.history.length - 1];
+  const summary = {
+    rows: data.x.rows, features: data.x.cols, parseSeconds, trainSeconds: model.timing.lambdaSearchSeconds + model.timing.trainSeconds,
+    lambdaSearchSeconds: model.timing.lambdaSearchSeconds, updateSeconds: model.timing.updateSeconds, checkSeconds: model.timing.checkSeconds,
+    epochs: model.history.length, lambda: model.lambda, objective: last?.objective, trainAccuracy: evalTrain.accuracy,
+    ...(evalTest ? { testRows: evalTest.rows, testAccuracy: evalTest.accuracy, testF1: evalTest.f1 } : {}),
+    backend: model.backend, ...(f.model ? { model: f.model } : {}),
+  };
+  emit(!!f.json, summary, [
+    `data      ${source}: ${summary.rows} rows × ${summary.features} features (read in ${parseSeconds.toFixed(3)} s)`,
+    `trained   λ=${model.lambda} on ${model.backend}, ${summary.epochs} epochs in ${summary.trainSeconds.toFixed(3)} s (λ search ${summary.lambdaSearchSeconds.toFixed(3)} s)`,
+    `train     accuracy ${(evalTrain.accuracy * 100).toFixed(2)}%, objective ${last?.objective.toPrecision(6)}`,
+    ...(evalTest ? [`test      accuracy ${(evalTest.accuracy * 100).toFixed(2)}% on ${evalTest.rows} rows, F1 ${evalTest.f1.toFixed(4)}`] : []),
+    ...(f.model ? [`model     written to ${f.model}`] : []),
+  ]);
+}
+
+async function predict(modelPath: string, file: string, f: { output?: string; json?: boolean }): Promise<void> {
+  const model = await loadModel(modelPath);
+  const parsed = await readDataset(file, {});
+  const preds = model.predict(parsed.dataset);
+  const text = Array.from(preds, (v) => String(v)).join('\n') + (preds.length ? '\n' : '');
+  if (f.output) await writeFileAtomic(f.output, text);
+  // Accuracy only when the file's labels are the model's label values (a prediction file may carry dummy labels).
+  const d = parsed.dataset;
+  const comparable = d.labels.every((l) => model.labels.includes(l));
+  let correct = 0;
+  if (comparable) for (let i = 0; i < preds.length; i++) if (preds[i] === d.labels[d.y[i] > 0 ? 1 : 0]) correct++;
+  const summary = { rows: preds.length, ...(comparable ? { accuracy: correct / Math.max(1, preds.length) } : {}), ...(f.output ? { output: f.output } : {}) };
+  if (!f.output && !f.json) process.stdout.write(text);
+  if (f.json) emit(true, summary, []);
+  else if (f.output) emit(false, summary, [`wrote ${preds.length} predictions to ${f.output}` + (comparable ? `, accuracy ${((correct / preds.length) * 100).toFixed(2)}%` : '')]);
+}
+
+async function evaluate(modelPath: string, file: string, f: { json?: boolean }): Promise<void> {
+  const model = await loadModel(modelPath);
+  const data = (await readDataset(file, { labels: model.labels })).dataset;
+  const e = model.evaluate(data);
+  emit(!!f.json, { ...e }, [
+    `rows ${e.rows}  accuracy ${(e.accuracy * 100).toFixed(2)}%  precision ${e.precision.toFixed(4)}  recall ${e.recall.toFixed(4)}  F1 ${e.f1.toFixed(4)}`,
+  ]);
+}
+
+export function registerSvmCommands(program: Command): void {
+  const svm = program.command('svm').description('linear SVM: train, predict, evaluate');
+  const common = (c: Command) => c.option('--json', 'print one JSON object as the last stdout line');
+  common(svm.command('train').argument('[file]', 'LIBSVM (.gz ok) or CSV file; omitted: built-in synthetic data')
+    .description('train a linear SVM (Pegasos SGD) and optionally test and save it')
+    .option('--test <file>', 'test file, scored after training')
+    .option('--lambda <x|auto>', "regularisation λ, or 'auto' to choose it on a validation split", lambdaArg, 'auto')
+    .option('--epochs <n>', 'maximum epochs', intArg('--epochs', 1), 10)
+    .option('--batch-size <k>', 'mini-batch size', intArg('--batch-size', 1), 1)
+    .option('--seed <s>', 'seed of every random choice', intArg('--seed', 0), 1)
+    .option('--tol <x>', 'stop when the objective changes by less than this (relative)', (v) => Number(v), 1e-3)
+    .option('--features <n>', 'number of features (default: highest index in the file)', intArg('--features', 1))
+    .addOption(new Option('--schedule <name>', 'step-size schedule').choices(['pegasos', 'seed-alpha', 'paper']).default('pegasos'))
+    .option('--no-averaged', 'plain SGD iterate instead of averaged SGD')
+    .option('--backend <name>', 'auto | wasm-simd | wasm | js', 'auto')
+    .option('--model <out>', 'write the model: .json (anyml) or anything else (LIBLINEAR .model)'))
+    .action((file: string | undefined, flags: TrainFlags) => train(file, flags));
+  common(svm.command('predict').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'data file')
+    .description('predict labels, one per line (stdout or --output)')
+    .option('--output <file>', 'write predictions here instead of stdout'))
+    .action((m: string, file: string, flags: { output?: string; json?: boolean }) => predict(m, file, flags));
+  common(svm.command('eval').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'labelled data file')
+    .description('accuracy, precision, recall and F1 of a model on labelled data'))
+    .action((m: string, file: string, flags: { json?: boolean }) => evaluate(m, file, flags));
+}
