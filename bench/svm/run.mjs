@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// bench:svm — anyml vs LIBLINEAR side by side in one run, printed as ratios (docs/benchmarks.md records them).
+//  1. whole process: `anyml svm train X.gz --test X.t.gz` vs `liblinear-train -s 3` + `liblinear-predict`
+//  2. in-process train time on ijcnn1 after parsing
+//  3. one epoch in WASM SIMD vs the same C++ built natively (-O3 -march=native)
+// Usage: npm run bench:svm [-- --reps 5]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const data = join(root, '..', 'shared', 'data', 'libsvm');
+const reps = Number(process.argv[process.argv.indexOf('--reps') + 1]) || 5;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (s) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(3)} s`);
+for (const need of [data, '/usr/bin/liblinear-train', join(root, 'dist', 'node.js')]) {
+  if (!existsSync(need)) throw new Error(`bench:svm needs ${need} (shared data, apt liblinear-tools, npm run build)`);
+}
+const tmp = mkdtempSync(join(tmpdir(), 'anyml-bench-'));
+const plain = (f) => {
+  const out = join(tmp, f.replace(/\.gz$/, ''));
+  if (!existsSync(out)) writeFileSync(out, f.endsWith('.gz') ? gunzipSync(readFileSync(join(data, f))) : readFileSync(join(data, f)));
+  return out;
+};
+const timed = (cmd, args) => {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return { s, out: r.stdout };
+};
+
+const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0].model}, Node ${process.version}`, reps, wholeProcess: [], inProcess: {}, epoch: {} };
+
+// 1. Whole process, interleaved reps so machine noise hits both sides alike.
+for (const [name, train, test, extra] of [['ijcnn1', 'ijcnn1.gz', 'ijcnn1.t.gz', []], ['a9a', 'a9a.gz', 'a9a.t', ['--features', '123']]]) {
+  const [trainPlain, testPlain] = [plain(train), plain(test)];
+  const ours = [];
+  const theirs = [];
+  let ourAcc = 0;
+  let theirAcc = 0;
+  for (let r = 0; r < reps; r++) {
+    const a = timed(process.execPath, [join(root, 'bin', 'anyml.js'), 'svm', 'train', join(data, train), '--test', join(data, test), '--json', ...extra]);
+    ours.push(a.s);
+    ourAcc = JSON.parse(a.out.trim().split('\n').pop()).testAccuracy;
+    const model = join(tmp, `${name}.model`);
+    const t0 = process.hrtime.bigint();
+    execFileSync('liblinear-train', ['-s', '3', '-q', trainPlain, model]);
+    const p = execFileSync('liblinear-predict', [testPlain, model, join(tmp, `${name}.out`)], { encoding: 'utf8' });
+    theirs.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    theirAcc = Number(/Accuracy = ([\d.]+)%/.exec(p)[1]) / 100;
+  }
+  results.wholeProcess.push({ name, anymlSeconds: median(ours), liblinearSeconds: median(theirs), ratio: median(ours) / median(theirs), anymlAccuracy: ourAcc, liblinearAccuracy: theirAcc });
+}
+
+// 2. In-process training on ijcnn1 after parsing (default options = λ 'auto'; and the chosen λ alone).
+const anyml = await import(join(root, 'dist', 'node.js'));
+const ij = (await anyml.readDataset(join(data, 'ijcnn1.gz'))).dataset;
+const ijt = (await anyml.readDataset(join(data, 'ijcnn1.t.gz'), { labels: ij.labels })).dataset;
+const autoTimes = [];
+const fixedTimes = [];
+let chosen = 0;
+let acc = 0;
+for (let r = 0; r < reps; r++) {
+  let t0 = performance.now();
+  const m = await anyml.trainSvm(ij);
+  autoTimes.push((performance.now() - t0) / 1000);
+  chosen = m.lambda;
+  t0 = performance.now();
+  const f = await anyml.trainSvm(ij, { lambda: chosen });
+  fixedTimes.push((performance.now() - t0) / 1000);
+  acc = f.evaluate(ijt).accuracy;
+}
+results.inProcess = { dataset: 'ijcnn1', autoSeconds: median(autoTimes), fixedLambda: chosen, fixedSeconds: median(fixedTimes), testAccuracy: acc };
+
+// 3. One epoch: wasm-simd engine vs native C++ (same solver source, same λ and seed).
+const { createWasmEngine } = await import(join(root, 'dist', 'backends', 'wasm', 'sgd_svm.js'));
+const lambda = 1e-4;
+const epochs = 10;
+const engine = await createWasmEngine('simd');
+const solver = engine.createSolver(ij.x, ij.y, { lambda, batchSize: 1, schedule: 'pegasos', shuffle: true, averaged: true, averageStart: ij.x.rows, biasScale: 1, seed: 1 });
+const wasmEpochs = [];
+for (let e = 0; e < epochs; e++) {
+  const t0 = performance.now();
+  solver.runEpoch();
+  wasmEpochs.push((performance.now() - t0) / 1000);
+}
+solver.dispose();
+const nativeBin = join(root, 'build', 'native', 'svm_epoch_bench');
+execFileSync('bash', [join(root, 'scripts', 'native-tests.sh'), '--build-only'], { stdio: 'ignore' });
+const native = JSON.parse(execFileSync(nativeBin, [plain('ijcnn1.gz'), '--lambda', String(lambda), '--epochs', String(epochs), '--seed', '1'], { encoding: 'utf8' }));
+results.epoch = { dataset: 'ijcnn1', lambda, wasmSimdSeconds: median(wasmEpochs), nativeSeconds: median(native.epochSeconds), ratio: median(wasmEpochs) / median(native.epochSeconds) };
+
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(join(root, 'bench', 'results', 'svm.json'), JSON.stringify(results, null, 2));
+const lines = [`bench:svm ${results.date} on ${results.machine}, median of ${reps}`, '', '| case | anyml | peer | ratio (anyml/peer) | accuracy anyml / peer |', '|---|---|---|---|---|'];
+for (const w of results.wholeProcess) {
+  lines.push(`| ${w.name} whole process (train + test) | ${fmt(w.anymlSeconds)} | LIBLINEAR -s 3: ${fmt(w.liblinearSeconds)} | **${w.ratio.toFixed(2)}×** | ${(w.anymlAccuracy * 100).toFixed(2)}% / ${(w.liblinearAccuracy * 100).toFixed(2)}% |`);
+}
+const ip = results.inProcess;
+lines.push(`| ijcnn1 in-process train, λ auto (5-value search + final) | ${fmt(ip.autoSeconds)} | – | – | ${(ip.testAccuracy * 100).toFixed(2)}% |`);
+lines.push(`| ijcnn1 in-process train, λ = ${ip.fixedLambda} | ${fmt(ip.fixedSeconds)} | target 20 ms | ${(ip.fixedSeconds / 0.02).toFixed(2)}× target | |`);
+const ep = results.epoch;
+lines.push(`| ijcnn1 one epoch (λ=${ep.lambda}) | wasm-simd ${fmt(ep.wasmSimdSeconds)} | native -O3 -march=native ${fmt(ep.nativeSeconds)} | **${ep.ratio.toFixed(2)}×** | |`);
+console.log(lines.join('\n'));
