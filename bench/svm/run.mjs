@@ -93,7 +93,7 @@ solver.dispose();
 const nativeBin = join(root, 'build', 'native', 'svm_epoch_bench');
 execFileSync('bash', [join(root, 'scripts', 'native-tests.sh'), '--build-only'], { stdio: 'ignore' });
 const native = JSON.parse(execFileSync(nativeBin, [plain('ijcnn1.gz'), '--lambda', String(lambda), '--epochs', String(epochs), '--seed', '1'], { encoding: 'utf8' }));
-results.epoch = { dataset: 'ijcnn1', lambda, wasmSimdSeconds: median(wasmEpochs), nativeSeconds: median(native.epochSeconds), ratio: median(wasmEpochs) / median(native.epochSeconds) };
+results.epoch = { dataset: 'ijcnn1', lambda, wasmSimdSeconds: median(wasmEpochs), nativeSeconds: median(native.epoch_seconds), ratio: median(wasmEpochs) / median(native.epoch_seconds) };
 
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'svm.json'), JSON.stringify(results, null, 2));

@@ -49,6 +49,23 @@ export async function saveModel(model: SvmModel, path: string): Promise<void> {
   await writeFileAtomic(path, text);
 }
 
+/**
+ * A test file read without knowing the training labels, mapped onto them. When its label values are not the
+ * training file's, it is read again with the training labels forced, which reports the exact file:line:column.
+ */
+async function alignTest(read: unknown, path: string, labels: [number, number]): Promise<Dataset> {
+  if (read instanceof Error) throw read;
+  const d = (read as { dataset: Dataset }).dataset;
+  if (d.labels[0] === labels[0] && d.labels[1] === labels[1]) return d;
+  const y = new Float32Array(d.y.length);
+  for (let i = 0; i < y.length; i++) {
+    const v = d.labels[d.y[i] > 0 ? 1 : 0];
+    if (v !== labels[0] && v !== labels[1]) return (await readDataset(path, { labels })).dataset;
+    y[i] = v === labels[1] ? 1 : -1;
+  }
+  return { x: d.x, y, labels };
+}
+
 interface TrainFlags {
   test?: string; lambda: number | 'auto'; epochs: number; batchSize: number; seed: number; model?: string; json?: boolean;
   backend: string; features?: number; schedule: 'pegasos' | 'seed-alpha' | 'paper'; averaged: boolean; tol: number;
@@ -59,15 +76,19 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   let data: Dataset;
   let test: Dataset | undefined;
   let source = file;
-  if (file) data = (await readDataset(file, { features: f.features })).dataset;
-  else {
+  if (file) {
+    // Train and test files are read concurrently (zlib inflates one while the parser runs on the other).
+    const [tr, te] = await Promise.all([readDataset(file, { features: f.features }), f.test ? readDataset(f.test).catch((e: unknown) => e) : undefined]);
+    data = tr.dataset;
+    if (f.test) test = await alignTest(te, f.test, data.labels);
+  } else {
     // Built-in data: one seeded draw, the first 20,000 rows to train and the last 5,000 to test.
     const all = makeClassification({ rows: 25000, features: 100, density: 0.1, seed: f.seed });
     data = subsetDataset(all, range(0, 20000));
     if (!f.test) test = subsetDataset(all, range(20000, 25000));
     source = `built-in synthetic data (seed ${f.seed})`;
   }
-  if (f.test) test = (await readDataset(f.test, { labels: data.labels })).dataset;
+  if (f.test && !file) test = (await readDataset(f.test, { labels: data.labels })).dataset;
   const parseSeconds = now() - t0;
   const progress = createProgress(!f.json);
   const model = await trainSvm(data, {

@@ -29,6 +29,8 @@ interface Resolved {
   lambdaGrid: number[];
   validationFraction: number;
   epochs: number;
+  searchEpochs: number;
+  searchRows: number;
   tol: number;
   seed: number;
   refitBias: boolean;
@@ -54,6 +56,8 @@ function resolveOptions(o: SvmOptions): Resolved {
     lambdaGrid,
     validationFraction: num('validationFraction', o.validationFraction ?? 0.2, (x) => x > 0 && x < 1, 'a number in (0, 1)'),
     epochs: num('epochs', o.epochs ?? 10, (x) => Number.isInteger(x) && x >= 1 && x <= 1e6, 'an integer in [1, 1e6]'),
+    searchEpochs: num('lambdaSearchEpochs', o.lambdaSearchEpochs ?? Math.min(5, o.epochs ?? 10), (x) => Number.isInteger(x) && x >= 1 && x <= 1e6, 'an integer in [1, 1e6]'),
+    searchRows: num('lambdaSearchRows', o.lambdaSearchRows ?? 50000, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'),
     tol: num('tol', o.tol ?? 1e-3, (x) => x >= 0 && Number.isFinite(x), 'a number >= 0'),
     seed: num('seed', o.seed ?? 1, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32)'),
     refitBias: o.refitBias ?? true,
@@ -71,11 +75,12 @@ function resolveOptions(o: SvmOptions): Resolved {
 /** Runs the epoch loop on one engine. Returns the weights and per-epoch history. */
 function fit(engine: SvmEngine, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train') {
   const rows = data.x.rows;
-  const solver = engine.createSolver(data.x, data.y, { ...r.solver, lambda, averageStart: r.epochs > 1 ? rows : 0 });
+  const epochs = phase === 'train' ? r.epochs : r.searchEpochs;
+  const solver = engine.createSolver(data.x, data.y, { ...r.solver, lambda, averageStart: epochs > 1 ? rows : 0 });
   const history: EpochRecord[] = [];
   try {
     let prev = Infinity;
-    for (let e = 1; e <= r.epochs; e++) {
+    for (let e = 1; e <= epochs; e++) {
       const t0 = now();
       solver.beginEpoch();
       for (let done = 0; done < rows; ) {
@@ -86,7 +91,7 @@ function fit(engine: SvmEngine, data: Dataset, lambda: number, r: Resolved, o: S
       const objective = solver.objective();
       const t2 = now();
       history.push({ epoch: e, objective, updateSeconds: t1 - t0, checkSeconds: t2 - t1 });
-      o.onEpoch?.({ phase, epoch: e, epochs: r.epochs, objective, lambda });
+      o.onEpoch?.({ phase, epoch: e, epochs, objective, lambda });
       if (r.tol > 0 && Math.abs(prev - objective) <= r.tol * Math.max(Math.abs(objective), 1e-12)) break;
       prev = objective;
     }
@@ -138,7 +143,7 @@ export async function trainSvm(data: Dataset, options: SvmOptions = {}): Promise
     backend: name,
     history: fitted.history,
     timing: { lambdaSearchSeconds: searchSeconds, trainSeconds, updateSeconds: sum('updateSeconds'), checkSeconds: sum('checkSeconds') },
-    trainedWith: { ...r.solver, refitBias: r.refitBias, epochs: fitted.history.length, maxEpochs: r.epochs, tol: r.tol, ...(scores.length ? { lambdaSearch: scores } : {}) },
+    trainedWith: { ...r.solver, refitBias: r.refitBias, epochs: fitted.history.length, maxEpochs: r.epochs, lambdaSearchEpochs: r.searchEpochs, tol: r.tol, ...(scores.length ? { lambdaSearch: scores } : {}) },
   });
 }
 
@@ -154,7 +159,8 @@ function chooseLambda(engine: SvmEngine, data: Dataset, r: Resolved, o: SvmOptio
   if (n - nVal < 1) return r.lambdaGrid[Math.floor(r.lambdaGrid.length / 2)];
   const perm = permutation(n, (r.seed ^ 0x5bd1e995) >>> 0);
   const val = subsetDataset(data, perm.subarray(0, nVal));
-  const tr = subsetDataset(data, perm.subarray(nVal));
+  // Large data: the search fits on at most lambdaSearchRows rows (the final fit uses every row).
+  const tr = subsetDataset(data, perm.subarray(nVal, Math.min(n, nVal + r.searchRows)));
   for (const lambda of [...r.lambdaGrid].sort((a, b) => a - b)) {
     const f = fit(engine, tr, lambda, r, o, 'lambda-search');
     scores.push({ lambda, ...validate(f.weights, f.bias, val) });

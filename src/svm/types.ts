@@ -43,6 +43,10 @@ export interface SvmOptions {
   lambdaGrid?: number[];
   /** Fraction of rows held out to choose λ. Default 0.2. */
   validationFraction?: number;
+  /** Maximum epochs of each lambda-search fit. Default min(5, epochs): validation accuracy settles in a few epochs. */
+  lambdaSearchEpochs?: number;
+  /** At most this many training rows in each lambda-search fit (a seeded subset; validation rows are separate), bounding the search on big data. Default 50000. */
+  lambdaSearchRows?: number;
   /** Maximum epochs. Default 10. */
   epochs?: number;
   /** Stop when the objective's relative change between epochs is below this. Default 1e-3 (0 disables). */
