@@ -2,7 +2,7 @@
 // Dataset helpers for the SVM API: validation, row subsets, decision values.
 
 import { InvalidInputError } from '../errors.js';
-import type { Dataset, Matrix } from '../types.js';
+import type { CsrMatrix, Dataset, Matrix } from '../types.js';
 
 /** Checks shapes and label coding before any backend sees the data. `where` names the caller's argument. */
 export function checkDataset(data: Dataset, where: string): void {
@@ -10,43 +10,63 @@ export function checkDataset(data: Dataset, where: string): void {
     throw new InvalidInputError(where, describe(data), 'a Dataset { x: CsrMatrix | DenseMatrix, y: Float32Array, labels: [neg, pos] }');
   }
   checkMatrix(data.x, `${where}.x`);
-  const { y } = data;
-  if (!(y instanceof Float32Array) || y.length !== data.x.rows) {
-    throw new InvalidInputError(`${where}.y`, y instanceof Float32Array ? `length ${y.length}` : describe(y), `a Float32Array of length ${data.x.rows} (one ±1 label per row)`);
-  }
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] !== 1 && y[i] !== -1) throw new InvalidInputError(`${where}.y[${i}]`, String(y[i]), '-1 or +1');
-  }
+  checkLabels(data.y, data.x.rows, `${where}.y`);
   if (!Array.isArray(data.labels) || data.labels.length !== 2 || data.labels[0] === data.labels[1]) {
     throw new InvalidInputError(`${where}.labels`, JSON.stringify(data.labels), 'two distinct label values [neg, pos]');
   }
 }
 
-/** Checks a CSR or dense matrix's internal consistency. */
+/**
+ * Matrices already checked, with the arrays they had then: a matrix is validated once (O(nnz)), not on every call
+ * of trainSvm/evaluate/createSolver. anyml treats a matrix handed to it as immutable.
+ */
+const checked = new WeakMap<Matrix, readonly unknown[]>();
+const identity = (x: Matrix): unknown[] =>
+  x.kind === 'dense' ? [x.rows, x.cols, x.data] : [x.rows, x.cols, x.indptr, x.indices, x.values];
+
+/** Checks a CSR or dense matrix's internal consistency. `where` prefixes every message (e.g. 'createSolver: x'). */
 export function checkMatrix(x: Matrix, where: string): void {
-  if (!x || (x.kind !== 'csr' && x.kind !== 'dense')) throw new InvalidInputError(where, describe(x), "a matrix with kind 'csr' or 'dense'");
+  const seen = x && typeof x === 'object' ? checked.get(x) : undefined;
+  if (seen && identity(x).every((v, i) => v === seen[i])) return;
+  if (!x || (x.kind !== 'csr' && x.kind !== 'dense')) throw new InvalidInputError(`${where}.kind`, describe((x as { kind?: unknown } | null)?.kind), "'csr' or 'dense'");
   if (!Number.isInteger(x.rows) || x.rows < 0 || !Number.isInteger(x.cols) || x.cols < 0) {
     throw new InvalidInputError(where, `rows=${x.rows} cols=${x.cols}`, 'non-negative integer rows and cols');
   }
   if (x.kind === 'dense') {
-    if (!(x.data instanceof Float32Array) || x.data.length !== x.rows * x.cols) {
-      throw new InvalidInputError(`${where}.data`, `length ${x.data?.length}`, `a Float32Array of rows·cols = ${x.rows * x.cols}`);
-    }
-    return;
+    if (!(x.data instanceof Float32Array)) throw new InvalidInputError(`${where}.data`, describe(x.data), 'a Float32Array');
+    if (x.data.length !== x.rows * x.cols) throw new InvalidInputError(`${where}.data.length`, String(x.data.length), `rows*cols = ${x.rows * x.cols}`);
+  } else {
+    checkCsr(x, where);
   }
+  checked.set(x, identity(x));
+}
+
+function checkCsr(x: CsrMatrix, where: string): void {
   const { indptr, indices, values } = x;
-  if (!(indptr instanceof Int32Array) || indptr.length !== x.rows + 1 || indptr[0] !== 0) {
-    throw new InvalidInputError(`${where}.indptr`, `length ${indptr?.length}`, `an Int32Array of rows + 1 = ${x.rows + 1} offsets starting at 0`);
-  }
-  const nnz = indptr[x.rows];
-  if (!(indices instanceof Int32Array) || !(values instanceof Float32Array) || indices.length < nnz || values.length < nnz) {
-    throw new InvalidInputError(`${where}.indices/values`, `lengths ${indices?.length}/${values?.length}`, `Int32Array/Float32Array with at least indptr[rows] = ${nnz} entries`);
-  }
+  if (!(indptr instanceof Int32Array)) throw new InvalidInputError(`${where}.indptr`, describe(indptr), 'an Int32Array');
+  if (!(indices instanceof Int32Array)) throw new InvalidInputError(`${where}.indices`, describe(indices), 'an Int32Array');
+  if (!(values instanceof Float32Array)) throw new InvalidInputError(`${where}.values`, describe(values), 'a Float32Array');
+  if (indptr.length !== x.rows + 1) throw new InvalidInputError(`${where}.indptr.length`, String(indptr.length), `rows+1 = ${x.rows + 1}`);
+  if (indptr[0] !== 0) throw new InvalidInputError(`${where}.indptr[0]`, String(indptr[0]), '0');
   for (let r = 0; r < x.rows; r++) {
     if (indptr[r + 1] < indptr[r]) throw new InvalidInputError(`${where}.indptr[${r + 1}]`, String(indptr[r + 1]), `>= indptr[${r}] = ${indptr[r]}`);
   }
+  const nnz = indptr[x.rows];
+  if (indices.length < nnz) throw new InvalidInputError(`${where}.indices.length`, String(indices.length), `>= indptr[rows] = ${nnz}`);
+  if (values.length < nnz) throw new InvalidInputError(`${where}.values.length`, String(values.length), `>= indptr[rows] = ${nnz}`);
+  const cols = x.cols;
   for (let k = 0; k < nnz; k++) {
-    if (indices[k] < 0 || indices[k] >= x.cols) throw new InvalidInputError(`${where}.indices[${k}]`, String(indices[k]), `a column in [0, ${x.cols})`);
+    const j = indices[k];
+    if (!(j >= 0 && j < cols)) throw new InvalidInputError(`${where}.indices[${k}]`, String(j), `a column in [0, ${cols})`);
+  }
+}
+
+/** Checks that `y` holds one ±1 label per row. */
+export function checkLabels(y: Float32Array, rows: number, where: string): void {
+  if (!(y instanceof Float32Array)) throw new InvalidInputError(where, describe(y), 'a Float32Array');
+  if (y.length !== rows) throw new InvalidInputError(`${where}.length`, String(y.length), `x.rows = ${rows}`);
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] !== 1 && y[i] !== -1) throw new InvalidInputError(`${where}[${i}]`, String(y[i]), '-1 or +1');
   }
 }
 
@@ -58,18 +78,19 @@ export function subsetRows(x: Matrix, rows: ArrayLike<number>): Matrix {
     for (let i = 0; i < m; i++) data.set(x.data.subarray(rows[i] * x.cols, (rows[i] + 1) * x.cols), i * x.cols);
     return { kind: 'dense', rows: m, cols: x.cols, data };
   }
+  const { indptr: ip, indices: ix, values: vx } = x;
   let nnz = 0;
-  for (let i = 0; i < m; i++) nnz += x.indptr[rows[i] + 1] - x.indptr[rows[i]];
+  for (let i = 0; i < m; i++) nnz += ip[rows[i] + 1] - ip[rows[i]];
   const indptr = new Int32Array(m + 1);
   const indices = new Int32Array(nnz);
   const values = new Float32Array(nnz);
+  // Plain loops: rows are short, and subarray()/set() per row costs more than the copy itself.
   let k = 0;
   for (let i = 0; i < m; i++) {
-    const a = x.indptr[rows[i]];
-    const b = x.indptr[rows[i] + 1];
-    indices.set(x.indices.subarray(a, b), k);
-    values.set(x.values.subarray(a, b), k);
-    k += b - a;
+    for (let p = ip[rows[i]], e = ip[rows[i] + 1]; p < e; p++, k++) {
+      indices[k] = ix[p];
+      values[k] = vx[p];
+    }
     indptr[i + 1] = k;
   }
   return { kind: 'csr', rows: m, cols: x.cols, indptr, indices, values };

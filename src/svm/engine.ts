@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The SGD-SVM engine contract (docs/svm-solver.md) shared by the js, wasm and wasm-simd engines, and the input
 // checks every engine runs before it touches data (so messages are the same whichever engine runs).
+import { checkLabels, checkMatrix } from './data.js';
 import { InvalidInputError } from '../errors.js';
 import type { Matrix } from '../types.js';
 
@@ -85,35 +86,10 @@ export function checkSolverOptions(fn: string, o: SolverOptions): void {
 
 /** Checks the matrix (shape, CSR structure, index range) and labels (±1, one per row). O(nnz). */
 export function checkSolverData(fn: string, x: Matrix, y: Float32Array): void {
-  need(x !== null && typeof x === 'object' && (x.kind === 'csr' || x.kind === 'dense'), `${fn}: x.kind`, x?.kind, "'csr' or 'dense'");
+  checkMatrix(x, `${fn}: x`);
   need(isInt(x.rows, 1, MAX_I32), `${fn}: x.rows`, x.rows, 'an integer in [1, 2^31)');
   need(isInt(x.cols, 1, MAX_I32), `${fn}: x.cols`, x.cols, 'an integer in [1, 2^31)');
-  if (x.kind === 'dense') {
-    need(x.data instanceof Float32Array, `${fn}: x.data`, x.data?.constructor?.name, 'a Float32Array');
-    need(x.data.length === x.rows * x.cols, `${fn}: x.data.length`, x.data.length, `rows*cols = ${x.rows * x.cols}`);
-  } else {
-    const { indptr, indices, values } = x;
-    need(indptr instanceof Int32Array, `${fn}: x.indptr`, indptr?.constructor?.name, 'an Int32Array');
-    need(indices instanceof Int32Array, `${fn}: x.indices`, indices?.constructor?.name, 'an Int32Array');
-    need(values instanceof Float32Array, `${fn}: x.values`, values?.constructor?.name, 'a Float32Array');
-    need(indptr.length === x.rows + 1, `${fn}: x.indptr.length`, indptr.length, `rows+1 = ${x.rows + 1}`);
-    need(indptr[0] === 0, `${fn}: x.indptr[0]`, indptr[0], '0');
-    for (let i = 0; i < x.rows; i++) {
-      if (indptr[i + 1] < indptr[i]) need(false, `${fn}: x.indptr[${i + 1}]`, indptr[i + 1], `>= indptr[${i}] = ${indptr[i]}`);
-    }
-    const nnz = indptr[x.rows];
-    need(indices.length >= nnz, `${fn}: x.indices.length`, indices.length, `>= indptr[rows] = ${nnz}`);
-    need(values.length >= nnz, `${fn}: x.values.length`, values.length, `>= indptr[rows] = ${nnz}`);
-    for (let p = 0; p < nnz; p++) {
-      const j = indices[p];
-      if (!(j >= 0 && j < x.cols)) need(false, `${fn}: x.indices[${p}]`, j, `a column in [0, ${x.cols})`);
-    }
-  }
-  need(y instanceof Float32Array, `${fn}: y`, y?.constructor?.name, 'a Float32Array');
-  need(y.length === x.rows, `${fn}: y.length`, y.length, `x.rows = ${x.rows}`);
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] !== 1 && y[i] !== -1) need(false, `${fn}: y[${i}]`, y[i], '-1 or +1');
-  }
+  checkLabels(y, x.rows, `${fn}: y`);
 }
 
 /** Checks a state against a solver's shape before setState changes anything. */
