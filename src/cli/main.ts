@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The `anyml` command line. Exit codes: 0 ok, 1 internal error, 2 bad input or usage.
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AnymlError, InvalidInputError } from '../errors.js';
 import { registerSvmCommands } from './svm.js';
@@ -10,6 +11,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .name('anyml')
     .description('Scientific ML anywhere: linear SVM on WASM SIMD (and MPI), TomoGAN restoration.')
+    .version(version(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
@@ -20,6 +22,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return report(err);
   }
+}
+
+// src/cli and dist/cli are both two levels below the package root.
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 function report(err: unknown): number {

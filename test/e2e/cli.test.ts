@@ -3,6 +3,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { anyml } from './run-cli.js';
 
@@ -89,6 +91,17 @@ describe('anyml svm train', () => {
     const r2 = anyml(['svm', 'train', trainFile, '--lambda', '0.01', '--epochs', '1', '--model', join(dir, 'no-such-dir', 'm.json')]);
     expect(r2.code).not.toBe(0);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('anyml entry', () => {
+  it('runs as `npx anyml` in the repo and prints help and version', () => {
+    const r = spawnSync('npx', ['--offline', 'anyml', '--help'], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: anyml/);
+    const v = anyml(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
 
