@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Epoch progress bar on stderr, shown only on a TTY (never in --json mode or pipes).
 
-import cliProgress from 'cli-progress';
 import type { SvmProgress } from '../svm/types.js';
 
 export interface ProgressSink {
@@ -9,8 +8,10 @@ export interface ProgressSink {
   stop(): void;
 }
 
-export function createProgress(enabled: boolean): ProgressSink {
+/** Loads cli-progress only when a bar will show (a TTY), keeping it off the start-up path of scripted runs. */
+export async function createProgress(enabled: boolean): Promise<ProgressSink> {
   if (!enabled || !process.stderr.isTTY) return { onEpoch() {}, stop() {} };
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: '{phase} λ={lambda} |{bar}| epoch {value}/{total} objective {objective}', hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

@@ -90,7 +90,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   }
   if (f.test && !file) test = (await readDataset(f.test, { labels: data.labels })).dataset;
   const parseSeconds = now() - t0;
-  const progress = createProgress(!f.json);
+  const progress = await createProgress(!f.json);
   const model = await trainSvm(data, {
     lambda: f.lambda, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed, backend: f.backend, schedule: f.schedule,
     averaged: f.averaged, tol: f.tol, onEpoch: (p) => progress.onEpoch(p),

@@ -56,7 +56,7 @@ function resolveOptions(o: SvmOptions): Resolved {
     lambdaGrid,
     validationFraction: num('validationFraction', o.validationFraction ?? 0.2, (x) => x > 0 && x < 1, 'a number in (0, 1)'),
     epochs: num('epochs', o.epochs ?? 10, (x) => Number.isInteger(x) && x >= 1 && x <= 1e6, 'an integer in [1, 1e6]'),
-    searchEpochs: num('lambdaSearchEpochs', o.lambdaSearchEpochs ?? Math.min(5, o.epochs ?? 10), (x) => Number.isInteger(x) && x >= 1 && x <= 1e6, 'an integer in [1, 1e6]'),
+    searchEpochs: num('lambdaSearchEpochs', o.lambdaSearchEpochs ?? Math.min(3, o.epochs ?? 10), (x) => Number.isInteger(x) && x >= 1 && x <= 1e6, 'an integer in [1, 1e6]'),
     searchRows: num('lambdaSearchRows', o.lambdaSearchRows ?? 50000, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'),
     tol: num('tol', o.tol ?? 1e-3, (x) => x >= 0 && Number.isFinite(x), 'a number >= 0'),
     seed: num('seed', o.seed ?? 1, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32)'),
