@@ -66,7 +66,10 @@ async function alignTest(read: unknown, path: string, labels: [number, number]):
   return { x: d.x, y, labels };
 }
 
+const syncArg = (v: string): number | 'epoch' => (v === 'epoch' ? 'epoch' : intArg('--sync-every', 1)(v));
+
 interface TrainFlags {
+  workers?: number; syncEvery?: number | 'epoch';
   test?: string; lambda: number | 'auto'; epochs: number; batchSize: number; seed: number; model?: string; json?: boolean;
   backend: string; features?: number; schedule: 'pegasos' | 'seed-alpha' | 'paper'; averaged: boolean; tol: number;
 }
@@ -94,6 +97,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   const model = await trainSvm(data, {
     lambda: f.lambda, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed, backend: f.backend, schedule: f.schedule,
     averaged: f.averaged, tol: f.tol, onEpoch: (p) => progress.onEpoch(p),
+    ...(f.workers !== undefined ? { workers: f.workers, syncEvery: f.syncEvery } : {}),
   }).finally(() => progress.stop());
   const evalTrain = model.evaluate(data);
   const evalTest = test ? model.evaluate(test) : undefined;
@@ -105,10 +109,13 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
     epochs: model.history.length, lambda: model.lambda, objective: last?.objective, trainAccuracy: evalTrain.accuracy,
     ...(evalTest ? { testRows: evalTest.rows, testAccuracy: evalTest.accuracy, testF1: evalTest.f1 } : {}),
     backend: model.backend, ...(f.model ? { model: f.model } : {}),
+    ...(f.workers !== undefined
+      ? { workers: model.trainedWith.workers, syncEvery: model.trainedWith.syncEvery, transport: model.trainedWith.transport, syncSeconds: model.timing.syncSeconds }
+      : {}),
   };
   emit(!!f.json, summary, [
     `data      ${source}: ${summary.rows} rows × ${summary.features} features (read in ${parseSeconds.toFixed(3)} s)`,
-    `trained   λ=${model.lambda} on ${model.backend}, ${summary.epochs} epochs in ${summary.trainSeconds.toFixed(3)} s (λ search ${summary.lambdaSearchSeconds.toFixed(3)} s)`,
+    `trained   λ=${model.lambda} on ${model.backend}${f.workers !== undefined ? ` × ${f.workers} workers (${model.trainedWith.transport}, sync every ${model.trainedWith.syncEvery})` : ''}, ${summary.epochs} epochs in ${summary.trainSeconds.toFixed(3)} s (λ search ${summary.lambdaSearchSeconds.toFixed(3)} s)`,
     `train     accuracy ${(evalTrain.accuracy * 100).toFixed(2)}%, objective ${last?.objective.toPrecision(6)}`,
     ...(evalTest ? [`test      accuracy ${(evalTest.accuracy * 100).toFixed(2)}% on ${evalTest.rows} rows, F1 ${evalTest.f1.toFixed(4)}`] : []),
     ...(f.model ? [`model     written to ${f.model}`] : []),
@@ -156,6 +163,8 @@ export function registerSvmCommands(program: Command): void {
     .addOption(new Option('--schedule <name>', 'step-size schedule').choices(['pegasos', 'seed-alpha', 'paper']).default('pegasos'))
     .option('--no-averaged', 'plain SGD iterate instead of averaged SGD')
     .option('--backend <name>', 'auto | wasm-simd | wasm | js', 'auto')
+    .option('--workers <P>', 'data-parallel training on P workers (1-64); default: this thread', intArg('--workers', 1))
+    .option('--sync-every <b|epoch>', "with --workers: local samples between model averages, or 'epoch' (default 1000)", syncArg)
     .option('--model <out>', 'write the model: .json (anyml) or anything else (LIBLINEAR .model)'))
     .action((file: string | undefined, flags: TrainFlags) => train(file, flags));
   common(svm.command('predict').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'data file')

@@ -14,6 +14,9 @@ export interface EpochRecord {
   updateSeconds: number;
   /** Time computing the objective over the whole training set. */
   checkSeconds: number;
+  /** Data-parallel runs only: time spent averaging models and waiting at barriers (max over workers). With
+   * workers, updateSeconds is the max over workers of their local SGD time. */
+  syncSeconds?: number;
 }
 
 /** Where training time went. */
@@ -24,6 +27,8 @@ export interface TrainTiming {
   trainSeconds: number;
   updateSeconds: number;
   checkSeconds: number;
+  /** Data-parallel runs only: sum of the epochs' syncSeconds (final fit). */
+  syncSeconds?: number;
 }
 
 /** Progress callback payload. */
@@ -71,6 +76,24 @@ export interface SvmOptions {
   signal?: AbortSignal;
   /** Called after every epoch. */
   onEpoch?: (p: SvmProgress) => void;
+  /**
+   * Data-parallel training on this many workers (1–64; Web Workers in browsers, worker_threads in Node), each with
+   * a contiguous shard of the rows and its own engine; every fit (λ search and final) runs on them. Undefined
+   * (default): train in this thread. See docs/svm-solver.md "Data-parallel training".
+   */
+  workers?: number;
+  /** With workers: local samples per worker between two model averages, or 'epoch' (once per epoch). Default 1000. */
+  syncEvery?: number | 'epoch';
+  /** With workers: 'shared' (SharedArrayBuffer + Atomics), 'message' (postMessage via the coordinator), or 'auto'
+   * (default: 'shared' in Node and cross-origin-isolated pages, else 'message'). Both give the same model. */
+  transport?: 'auto' | 'shared' | 'message';
+  /** With workers: a worker that does not answer one round (or a convergence check) within this many milliseconds
+   * ends the run with an AnymlError (code 'WORKER'). Setup (worker start, engine load) waits at least 30 s.
+   * Default 60000. */
+  workerTimeoutMs?: number;
+  /** @internal Test-only fault injection: worker `index` throws in its first round ('run'), exits ('exit') or
+   * hangs ('hang'). Never set it in real use. */
+  __failWorker?: { index: number; at: 'run' | 'exit' | 'hang' };
 }
 
 /** Quality figures of a model on a labelled dataset. `positive` is the label value counted as positive. */

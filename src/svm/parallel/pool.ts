@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+// A pool of P training workers (comlink over Node worker_threads or browser module Workers): start, call with
+// failure/abort/timeout detection, and terminate every worker on every path.
+import * as Comlink from 'comlink';
+import { AbortError, AnymlError } from '../../errors.js';
+import { CTL, type Transport } from './protocol.js';
+import type { WorkerApi } from './worker.js';
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+let live = 0;
+/** Workers started and not yet exited or terminated (internal: tests assert 0 after every run). */
+export function liveWorkerCount(): number {
+  return live;
+}
+
+/** 'auto' → 'shared' where SharedArrayBuffer is usable (Node, or a cross-origin-isolated page), else 'message'. */
+export function resolveTransport(t: 'auto' | Transport): Transport {
+  if (t !== 'auto') return t;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return typeof SharedArrayBuffer === 'function' && (isNode || isolated) ? 'shared' : 'message';
+}
+
+interface Handle {
+  api: Comlink.Remote<WorkerApi>;
+  /** Rejects (named error) when the worker crashes or exits on its own. */
+  failed: Promise<never>;
+  terminate(): Promise<void>;
+}
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** `p` is an index, or a string already spaced (" 3", "s 1, 2") naming several workers. */
+const workerError = (p: number | string, what: string, cause?: unknown) =>
+  new AnymlError('WORKER', `trainSvm: worker${typeof p === 'number' ? ` ${p}` : p} ${what}`, cause === undefined ? undefined : { cause });
+
+/** Node: worker_threads. From .ts sources (vitest, tsx) through the tsx boot file; from dist/ the .js entry itself. */
+async function spawnNode(p: number): Promise<Handle> {
+  const wt = 'node:worker_threads', adapter = 'comlink/dist/esm/node-adapter.mjs';
+  const { Worker } = (await import(/* @vite-ignore */ wt)) as typeof import('node:worker_threads');
+  const nodeEndpoint = ((await import(/* @vite-ignore */ adapter)) as { default: (w: unknown) => Comlink.Endpoint }).default;
+  // Non-literal paths: bundlers must not copy these Node-only files as assets.
+  const fromTs = import.meta.url.endsWith('.ts');
+  const boot = '../../worker/boot.mjs', entry = fromTs ? './worker.ts' : './worker.js';
+  const w = fromTs
+    ? new Worker(new URL(boot, import.meta.url), { workerData: { entry: new URL(entry, import.meta.url).href } })
+    : new Worker(new URL(entry, import.meta.url));
+  live++;
+  let closing = false, exited = false;
+  const failed = new Promise<never>((_, reject) => {
+    w.on('error', (e) => reject(workerError(p, `crashed: ${errText(e)}`, e)));
+    w.on('exit', (code) => {
+      exited = true;
+      live--;
+      if (!closing) reject(workerError(p, `exited unexpectedly (exit code ${code})`));
+    });
+  });
+  failed.catch(() => {});
+  const api = Comlink.wrap<WorkerApi>(nodeEndpoint(w));
+  return {
+    api, failed,
+    async terminate() {
+      closing = true;
+      api[Comlink.releaseProxy]();
+      if (!exited) await w.terminate();
+    },
+  };
+}
+
+/** Browsers: a module Worker, in the literal form bundlers recognise (they emit the worker chunk). */
+function spawnBrowser(p: number): Handle {
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  live++;
+  const failed = new Promise<never>((_, reject) => {
+    w.addEventListener('error', (e) => reject(workerError(p, `crashed: ${(e as ErrorEvent).message ?? 'error event'}`)));
+    w.addEventListener('messageerror', () => reject(workerError(p, 'sent a message that could not be read')));
+  });
+  failed.catch(() => {});
+  const api = Comlink.wrap<WorkerApi>(w);
+  let done = false;
+  return {
+    api, failed,
+    async terminate() {
+      api[Comlink.releaseProxy]();
+      w.terminate();
+      if (!done) live--;
+      done = true;
+    },
+  };
+}
+
+export interface PoolOptions {
+  workers: number;
+  transport: Transport;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export class WorkerPool {
+  /** The shared transport's control words, raised on failure so workers blocked in a barrier return. */
+  control: Int32Array | undefined;
+  private readonly aborted: Promise<never>;
+  private readonly unlisten: () => void;
+
+  private constructor(readonly handles: Handle[], readonly opts: PoolOptions) {
+    const signal = opts.signal;
+    let onAbort = () => {};
+    this.aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        this.raise();
+        reject(new AbortError('trainSvm: aborted by options.signal'));
+      };
+    });
+    this.aborted.catch(() => {});
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.unlisten = () => signal?.removeEventListener('abort', onAbort);
+  }
+
+  static async start(opts: PoolOptions): Promise<WorkerPool> {
+    const handles: Handle[] = [];
+    const pool = new WorkerPool(handles, opts);
+    try {
+      for (let p = 0; p < opts.workers; p++) handles.push(isNode ? await spawnNode(p) : spawnBrowser(p));
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.handles.length;
+  }
+
+  /** Raises the abort word so workers waiting at a barrier leave it. */
+  raise(): void {
+    if (!this.control) return;
+    Atomics.store(this.control, CTL.ABORT, 1);
+    Atomics.notify(this.control, CTL.GEN);
+  }
+
+  /**
+   * Calls every worker and waits for all. The first failure (a thrown error, a crash or exit, the signal, the
+   * timeout) wins, raises the abort word and rejects. `watch`: shared epochs run many rounds in one call, so the
+   * timeout then applies per round: it fires when no worker's progress counter moved for timeoutMs, and names the
+   * workers that are behind.
+   */
+  async all<T>(what: string, fn: (api: Comlink.Remote<WorkerApi>, p: number) => Promise<T>, watch?: Int32Array): Promise<T[]> {
+    if (this.opts.signal?.aborted) throw new AbortError('trainSvm: aborted by options.signal');
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    // setup includes starting the worker and loading its engine (slow on a busy machine): at least 30 s.
+    const ms = what === 'setup' ? Math.max(this.opts.timeoutMs, 30000) : this.opts.timeoutMs;
+    const calls = this.handles.map((h, p) => {
+      const call = fn(h.api, p).catch((e: unknown) => {
+        throw workerError(p, `failed in ${what}: ${errText(e)}`, e);
+      });
+      const racers: Promise<T>[] = [call, h.failed, this.aborted];
+      if (!watch) racers.push(new Promise<never>((_, reject) => timers.push(setTimeout(() => reject(workerError(p, `did not answer ${what} within ${ms} ms`)), ms))));
+      return Promise.race(racers);
+    });
+    try {
+      const joined = Promise.all(calls);
+      return await (watch ? Promise.race([joined, this.watchdog(what, watch, timers)]) : joined);
+    } catch (e) {
+      this.raise();
+      throw e;
+    } finally {
+      for (const t of timers) clearTimeout(t);
+    }
+  }
+
+  /** Resolves never while progress moves; rejects naming the laggards after timeoutMs without progress. */
+  private watchdog(what: string, ctl: Int32Array, timers: ReturnType<typeof setTimeout>[]): Promise<never> {
+    const P = this.size, ms = this.opts.timeoutMs, tick = Math.max(5, Math.min(250, ms / 4));
+    const snap = () => Array.from({ length: P }, (_, p) => Atomics.load(ctl, CTL.PROGRESS + p));
+    return new Promise<never>((_, reject) => {
+      let last = snap().join(), since = Date.now();
+      const check = () => {
+        const cur = snap();
+        if (cur.join() !== last) [last, since] = [cur.join(), Date.now()];
+        if (Date.now() - since < ms) {
+          timers.push(setTimeout(check, tick));
+          return;
+        }
+        const behind = cur.flatMap((c, p) => (c === Math.min(...cur) ? [p] : []));
+        reject(workerError(behind.length > 1 ? `s ${behind.join(', ')}` : ` ${behind[0]}`, `made no progress in ${what} for ${ms} ms`));
+      };
+      timers.push(setTimeout(check, tick));
+    });
+  }
+
+  /** Terminates every worker (idempotent); run in a finally on every path. */
+  async close(): Promise<void> {
+    this.unlisten();
+    this.raise();
+    await Promise.allSettled(this.handles.map((h) => h.terminate()));
+  }
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// The worker side of data-parallel training: owns one engine instance and one shard, runs rounds, averages.
+// Started by pool.ts (Node: worker_threads, through src/worker/boot.mjs from .ts sources; browsers: a module Worker).
+import * as Comlink from 'comlink';
+import { svmBackends } from '../backends.js';
+import type { Solver, SolverState } from '../engine.js';
+import { applyAverage, averageContributions, contribution, regulariser, writeContribution, type Average, type Contribution } from './average.js';
+import { barrier, CTL, SharedLayout, type EpochTimes, type WorkerSetup } from './protocol.js';
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+const now = (): number => performance.now() / 1000;
+
+let solver: Solver | undefined;
+let setup: WorkerSetup | undefined;
+let layout: SharedLayout | undefined;
+let rounds = 0;
+
+function live(): Solver {
+  if (!solver) throw new Error('no shard: setup() was not called');
+  return solver;
+}
+
+/** Test-only fault injection (FailHook), honoured only when the coordinator passed it. */
+function maybeFail(): void {
+  const f = setup?.fail;
+  if (!f || f.index !== setup!.index) return;
+  if (f.at === 'run') throw new Error(`test hook: worker ${f.index} throws in run`);
+  if (f.at === 'exit') {
+    if (isNode) process.exit(3);
+    else (globalThis as unknown as { close(): void }).close();
+  }
+  if (f.at === 'hang') for (;;);
+}
+
+/** Shared transport, one sync: publish my contribution, wait for all, average every slot myself, install it. */
+function syncShared(s: SolverState): void {
+  const su = setup!, L = layout!, sab = su.sab!;
+  const ctl = L.ctl(sab);
+  const mine = L.slot(sab, su.index);
+  const sc = writeContribution(s, mine.w, mine.a);
+  mine.scalars[0] = sc.bias;
+  mine.scalars[1] = sc.avgBias;
+  Atomics.add(ctl, CTL.PROGRESS + su.index, 1);
+  barrier(ctl, su.workers);
+  const cs: Contribution[] = [];
+  for (let p = 0; p < su.workers; p++) {
+    const sl = L.slot(sab, p);
+    cs.push({ w: sl.w, a: sl.a, bias: sl.scalars[0], avgBias: sl.scalars[1] });
+  }
+  applyAverage(live(), s, averageContributions(cs));
+  // Second barrier: nobody overwrites its slot for the next round while a peer still reads it.
+  barrier(ctl, su.workers);
+}
+
+const api = {
+  async setup(s: WorkerSetup): Promise<number> {
+    solver?.dispose();
+    solver = undefined;
+    setup = s;
+    layout = s.sab ? new SharedLayout(s.workers, s.x.cols, s.options.averaged) : undefined;
+    const { impl } = await svmBackends.resolve(s.backend, 'trainSvm (worker)');
+    solver = impl.createSolver(s.x, s.y, s.options);
+    rounds = 0;
+    return solver.rows;
+  },
+
+  /** Shared transport: a whole epoch of `count` rounds of run(b) + sync, with no coordinator round-trip. */
+  epoch(b: number, count: number): EpochTimes {
+    const sv = live();
+    const t = { updateSeconds: 0, syncSeconds: 0 };
+    sv.beginEpoch();
+    for (let r = 0; r < count; r++) {
+      const t0 = now();
+      if (rounds++ === 0) maybeFail();
+      sv.run(b);
+      const t1 = now();
+      if (setup!.workers > 1) syncShared(sv.getState());
+      t.updateSeconds += t1 - t0;
+      t.syncSeconds += now() - t1;
+    }
+    return t;
+  },
+
+  beginEpoch(): void {
+    live().beginEpoch();
+  },
+
+  /** Message transport: one round; returns this worker's contribution (null when P = 1: nothing to average). */
+  round(b: number): { c: Contribution | null; seconds: number } {
+    const t0 = now();
+    if (rounds++ === 0) maybeFail();
+    live().run(b);
+    const seconds = now() - t0;
+    if (setup!.workers === 1) return { c: null, seconds };
+    const c = contribution(live().getState());
+    return Comlink.transfer({ c, seconds }, [c.w.buffer as ArrayBuffer, ...(c.a ? [c.a.buffer as ArrayBuffer] : [])]);
+  },
+
+  apply(m: Average): void {
+    applyAverage(live(), live().getState(), m);
+  },
+
+  /** This shard's objective and (λ/2)‖w‖² of the (common) model, for the combined convergence check. */
+  objective(): { objective: number; reg: number } {
+    const sv = live();
+    return { objective: sv.objective(), reg: regulariser(setup!.options.lambda, sv.weights().w) };
+  },
+
+  weights(): { w: Float32Array; bias: number } {
+    return live().weights();
+  },
+
+  release(): void {
+    solver?.dispose();
+    solver = undefined;
+  },
+};
+
+export type WorkerApi = typeof api;
+
+// Node: expose on parentPort through comlink's adapter (specifiers hidden so browser bundles skip them). No top-level
+// await: browser worker bundles may be classic scripts. Node's port queues messages until comlink listens.
+async function exposeNode(): Promise<void> {
+  const wt = 'node:worker_threads', adapter = 'comlink/dist/esm/node-adapter.mjs';
+  const { parentPort } = (await import(/* @vite-ignore */ wt)) as typeof import('node:worker_threads');
+  const nodeEndpoint = ((await import(/* @vite-ignore */ adapter)) as { default: (p: unknown) => Comlink.Endpoint }).default;
+  Comlink.expose(api, nodeEndpoint(parentPort));
+}
+if (isNode) {
+  exposeNode().catch((e: unknown) => {
+    console.error(e);
+    process.exit(70);
+  });
+} else {
+  Comlink.expose(api);
+}
