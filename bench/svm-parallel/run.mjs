@@ -10,8 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import { plotParallel } from './plot.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const data = join(root, '..', 'shared', 'data', 'libsvm');
@@ -58,31 +57,10 @@ for (const P of Ps) {
 }
 for (const s of speed) s.speedup = speed[0].perEpoch / s.perEpoch;
 
-// Plots (vega-lite → SVG, no canvas needed).
-async function svg(spec, file) {
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
-  writeFileSync(join(root, 'docs', file), await view.toSVG());
-}
-const bOrder = Bs.map(String);
-await svg({
-  data: { values: rows.map((r) => ({ ...r, accuracy: r.accuracy * 100 })) }, width: 260, height: 180,
-  facet: { column: { field: 'dataset' } }, resolve: { scale: { y: 'independent' } },
-  spec: { mark: { type: 'line', point: true }, encoding: {
-    x: { field: 'b', type: 'ordinal', sort: bOrder, title: 'sync every b local samples' },
-    y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'test accuracy (%)' },
-    color: { field: 'P', type: 'nominal', title: 'workers P' } } },
-  title: `anyml parallel SGD-SVM: accuracy after ${epochs} epochs (fixed λ, seed 1)`,
-}, 'svm-parallel-accuracy.svg');
-const long = rows.flatMap((r) => ['update', 'check', 'sync'].map((part) => ({ dataset: r.dataset, run: `P=${r.P} b=${r.b}`, part, ms: r[part] * 1e3 })));
-await svg({
-  data: { values: long.filter((r) => r.dataset === 'ijcnn1') }, width: 520, height: 220, mark: 'bar',
-  encoding: { x: { field: 'run', type: 'ordinal', sort: null, title: null }, y: { field: 'ms', type: 'quantitative', title: 'ms per epoch' },
-    color: { field: 'part', type: 'nominal', sort: ['update', 'check', 'sync'] } },
-  title: 'ijcnn1: time per epoch — update / convergence check / sync',
-}, 'svm-parallel-time.svg');
-
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'svm-parallel.json'), JSON.stringify({ date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0].model}`, rows, speed }, null, 2));
+const result = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0].model}`, epochs, Bs: Bs.map(String), rows, speed };
+writeFileSync(join(root, 'bench', 'results', 'svm-parallel.json'), JSON.stringify(result, null, 2));
+await plotParallel(result, join(root, 'docs'));
 const out = [`bench:svm-parallel ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0].model}, Node ${process.version}, ${epochs} epochs, transport ${rows[0]?.transport}`, ''];
 for (const ds of ['ijcnn1', 'a9a']) {
   out.push(`${ds}: test accuracy % (objective) by P (rows) and b (columns); per-epoch update / check / sync ms`, '', `| P | ${Bs.join(' | ')} |`, `|---|${Bs.map(() => '---').join('|')}|`);
