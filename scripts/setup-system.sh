@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages anyml's build and tests need. Idempotent: skips apt when all are present.
 set -euo pipefail
-PKGS=(emscripten liblinear-tools chromium)
+# emscripten: the WASM build check; liblinear-tools: the LIBLINEAR interop tests and bench; chromium: browser tests;
+# OpenMPI + MPICH + zlib + cmake: anyml-mpi (cpp/mpi), built and tested with both MPI implementations.
+PKGS=(emscripten liblinear-tools chromium openmpi-bin libopenmpi-dev mpich libmpich-dev zlib1g-dev cmake g++)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

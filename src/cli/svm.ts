@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { InvalidInputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { writeSyntheticLibsvm } from '../io/generate.js';
 import { readDataset } from '../io/node.js';
 import { subsetDataset } from '../svm/data.js';
 import { SvmModel } from '../svm/model.js';
@@ -148,6 +149,19 @@ async function evaluate(modelPath: string, file: string, f: { json?: boolean }):
   ]);
 }
 
+async function generate(out: string, f: { rows: number; features: number; density: number; noise: number; seed: number; json?: boolean }): Promise<void> {
+  const t0 = now();
+  const r = await writeSyntheticLibsvm(out, { rows: f.rows, features: f.features, density: f.density, noise: f.noise, seed: f.seed });
+  const summary = { output: out, rows: r.rows, features: f.features, bytes: r.bytes, seconds: now() - t0 };
+  emit(!!f.json, summary, [`wrote ${r.rows} rows × ${f.features} features (${(r.bytes / 1e6).toFixed(1)} MB) to ${out}`]);
+}
+
+const numArg = (name: string, ok: (x: number) => boolean, expected: string) => (v: string) => {
+  const n = Number(v);
+  if (!ok(n)) throw new InvalidArgumentError(`${name} must be ${expected}, got ${JSON.stringify(v)}`);
+  return n;
+};
+
 export function registerSvmCommands(program: Command): void {
   const svm = program.command('svm').description('linear SVM: train, predict, evaluate');
   const common = (c: Command) => c.option('--json', 'print one JSON object as the last stdout line');
@@ -167,6 +181,14 @@ export function registerSvmCommands(program: Command): void {
     .option('--sync-every <b|epoch>', "with --workers: local samples between model averages, or 'epoch' (default 1000)", syncArg)
     .option('--model <out>', 'write the model: .json (anyml) or anything else (LIBLINEAR .model)'))
     .action((file: string | undefined, flags: TrainFlags) => train(file, flags));
+  common(svm.command('generate').argument('<out>', 'LIBSVM file to write')
+    .description('write seeded synthetic data (dense epsilon-shaped: --features 2000 --density 1) for scale tests')
+    .option('--rows <n>', 'rows', intArg('--rows', 1), 100000)
+    .option('--features <n>', 'features', intArg('--features', 1), 2000)
+    .option('--density <x>', 'fraction of non-zero features per row (1 = dense)', numArg('--density', (x) => x > 0 && x <= 1, 'a number in (0, 1]'), 1)
+    .option('--noise <x>', 'fraction of flipped labels', numArg('--noise', (x) => x >= 0 && x < 0.5, 'a number in [0, 0.5)'), 0.05)
+    .option('--seed <s>', 'seed', intArg('--seed', 0), 1))
+    .action((out: string, flags: { rows: number; features: number; density: number; noise: number; seed: number; json?: boolean }) => generate(out, flags));
   common(svm.command('predict').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'data file')
     .description('predict labels, one per line (stdout or --output)')
     .option('--output <file>', 'write predictions here instead of stdout'))

@@ -15,23 +15,31 @@ export interface SyntheticOptions {
   seed?: number;
 }
 
-/**
- * Rows x ~ sparse N(0,1) (Box–Muller from the seeded stream), a hidden unit vector u, y = sign(uᵀx + 0.2) with
- * `noise` of the labels flipped: linearly separable up to the noise, with a bias and class imbalance to learn.
- *
- * @example
- * const train = makeClassification({ rows: 5000, features: 50, seed: 1 });
- */
-export function makeClassification(options: SyntheticOptions = {}): Dataset {
-  const rows = options.rows ?? 2000;
-  const cols = options.features ?? 50;
-  const density = options.density ?? 0.1;
-  const noise = options.noise ?? 0.05;
+/** One generated row: column indices (ascending, 0-based) and values, valid until the next row is drawn. */
+export interface SyntheticRow {
+  indices: Int32Array;
+  values: Float32Array;
+  label: 1 | -1;
+}
+
+function checkOptions(rows: number, cols: number, density: number, noise: number): void {
   const w = 'makeClassification: options';
   if (!Number.isInteger(rows) || rows < 1) throw new InvalidInputError(`${w}.rows`, String(rows), 'an integer >= 1');
   if (!Number.isInteger(cols) || cols < 1) throw new InvalidInputError(`${w}.features`, String(cols), 'an integer >= 1');
   if (!(density > 0 && density <= 1)) throw new InvalidInputError(`${w}.density`, String(density), 'a number in (0, 1]');
   if (!(noise >= 0 && noise < 0.5)) throw new InvalidInputError(`${w}.noise`, String(noise), 'a number in [0, 0.5)');
+}
+
+/**
+ * The rows of {@link makeClassification}, one at a time, so arbitrarily large files can be written in bounded
+ * memory (`anyml svm generate`). Same seed → the same rows as makeClassification.
+ */
+export function* syntheticRows(options: SyntheticOptions = {}): Generator<SyntheticRow> {
+  const rows = options.rows ?? 2000;
+  const cols = options.features ?? 50;
+  const density = options.density ?? 0.1;
+  const noise = options.noise ?? 0.05;
+  checkOptions(rows, cols, density, noise);
   const s = seedState(options.seed ?? 1);
   const uniform = () => (nextU32(s) + 0.5) / 4294967296;
   const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
@@ -40,14 +48,12 @@ export function makeClassification(options: SyntheticOptions = {}): Dataset {
   for (let j = 0; j < cols; j++) norm += (u[j] = gauss()) ** 2;
   for (let j = 0; j < cols; j++) u[j] /= Math.sqrt(norm);
   const perRow = Math.max(1, Math.round(density * cols));
-  const indptr = new Int32Array(rows + 1);
-  const indices = new Int32Array(rows * perRow);
-  const values = new Float32Array(rows * perRow);
-  const y = new Float32Array(rows);
+  const indices = new Int32Array(perRow);
+  const values = new Float32Array(perRow);
   const scale = Math.sqrt(cols / perRow);
-  let k = 0;
   for (let i = 0; i < rows; i++) {
     let dot = 0;
+    let k = 0;
     // Choose perRow distinct ascending columns by selection sampling (Knuth, TAOCP 3.4.2, Algorithm S).
     for (let j = 0, need = perRow; j < cols && need > 0; j++) {
       if (uniform() * (cols - j) < need) {
@@ -58,14 +64,41 @@ export function makeClassification(options: SyntheticOptions = {}): Dataset {
         need--;
       }
     }
-    indptr[i + 1] = k;
     const label = dot + 0.2 > 0 ? 1 : -1;
-    y[i] = uniform() < noise ? -label : label;
+    yield { indices, values, label: uniform() < noise ? (-label as 1 | -1) : label };
   }
-  if (density === 1) {
-    const data = new Float32Array(rows * cols);
-    for (let i = 0; i < rows; i++) for (let q = indptr[i]; q < indptr[i + 1]; q++) data[i * cols + indices[q]] = values[q];
-    return { x: { kind: 'dense', rows, cols, data }, y, labels: [-1, 1] };
+}
+
+/**
+ * Rows x ~ sparse N(0,1) (Box–Muller from the seeded stream), a hidden unit vector u, y = sign(uᵀx + 0.2) with
+ * `noise` of the labels flipped: linearly separable up to the noise, with a bias and class imbalance to learn.
+ * `density: 1` gives a dense matrix (epsilon-shaped data: `{ features: 2000, density: 1 }`).
+ *
+ * @example
+ * const train = makeClassification({ rows: 5000, features: 50, seed: 1 });
+ */
+export function makeClassification(options: SyntheticOptions = {}): Dataset {
+  const rows = options.rows ?? 2000;
+  const cols = options.features ?? 50;
+  const perRow = Math.max(1, Math.round((options.density ?? 0.1) * cols));
+  const dense = (options.density ?? 0.1) === 1;
+  const indptr = new Int32Array(rows + 1);
+  const indices = new Int32Array(dense ? 0 : rows * perRow);
+  const values = new Float32Array(dense ? 0 : rows * perRow);
+  const data = new Float32Array(dense ? rows * cols : 0);
+  const y = new Float32Array(rows);
+  let i = 0;
+  let k = 0;
+  for (const row of syntheticRows(options)) {
+    if (dense) for (let q = 0; q < row.indices.length; q++) data[i * cols + row.indices[q]] = row.values[q];
+    else {
+      indices.set(row.indices, k);
+      values.set(row.values, k);
+      k += row.indices.length;
+    }
+    y[i] = row.label;
+    indptr[++i] = k;
   }
+  if (dense) return { x: { kind: 'dense', rows, cols, data }, y, labels: [-1, 1] };
   return { x: { kind: 'csr', rows, cols, indptr, indices, values }, y, labels: [-1, 1] };
 }
