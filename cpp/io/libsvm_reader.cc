@@ -24,53 +24,78 @@ bool fail(std::string* err, const std::string& name, size_t line, size_t col, co
 
 }  // namespace
 
+// The token at q (up to the next blank), quoted for messages so users see what was actually there.
+std::string token_at(const char* q, const char* eol) {
+  const char* e = q;
+  while (e < eol && !is_space(*e) && e - q < 40) e++;
+  return "'" + std::string(q, e) + "'";
+}
+
+bool is_data_line(const char* p, const char* eol) {
+  while (p < eol && is_space(*p)) p++;
+  return p < eol && *p != '#';
+}
+
+bool parse_libsvm_line(const char* bol, const char* eol, const std::string& name, int64_t line,
+                       const LineOptions& opt, LibsvmData* out, std::string* err) {
+  auto col = [&](const char* q) { return static_cast<size_t>(q - bol) + 1; };
+  auto at = [&](const char* q, const std::string& what) { return fail(err, name, static_cast<size_t>(line), col(q), what); };
+  const char* p = bol;
+  while (p < eol && is_space(*p)) p++;
+  if (p == eol || *p == '#') return true;
+  char* q;
+  errno = 0;
+  const double label = strtod(p, &q);
+  if (q == p || errno == ERANGE || (q < eol && !is_space(*q)))
+    return at(p, "bad label, got " + token_at(p, eol) + ", expected a number");
+  out->labels.push_back(label);
+  p = q;
+  int64_t prev = 0;
+  for (;;) {
+    while (p < eol && is_space(*p)) p++;
+    if (p == eol || *p == '#') break;
+    if (eol - p > 4 && p[0] == 'q' && p[1] == 'i' && p[2] == 'd' && p[3] == ':') {
+      while (p < eol && !is_space(*p)) p++;
+      continue;
+    }
+    errno = 0;
+    const long idx = strtol(p, &q, 10);
+    if (q == p || *q != ':' || errno == ERANGE) return at(p, "bad feature, got " + token_at(p, eol) + ", expected index:value");
+    if (idx <= prev || idx > 2147483647L)
+      return at(p, "index " + std::to_string(idx) + " must be > " + std::to_string(prev) + " (1-based, ascending)");
+    if (opt.max_index > 0 && idx > opt.max_index)
+      return at(p, "index " + std::to_string(idx) + " exceeds the feature count " + std::to_string(opt.max_index));
+    const char* v = q + 1;
+    errno = 0;
+    const double val = strtod(v, &q);
+    if (q == v || errno == ERANGE || (q < eol && !is_space(*q) && *q != '#'))
+      return at(v, "bad value after index " + std::to_string(idx) + ", got " + token_at(v, eol) + ", expected a number");
+    // Explicit zeros still count for the column count; dropping them matches the TS reader's CSR (opt.keep_zeros).
+    if (val != 0.0 || opt.keep_zeros) {
+      out->indices.push_back(static_cast<int32_t>(idx - 1));
+      out->values.push_back(static_cast<float>(val));
+    }
+    if (idx > out->cols) out->cols = static_cast<int32_t>(idx);
+    prev = idx;
+    p = q;
+  }
+  if (out->indices.size() > 2147483647u) return at(bol, "more than 2^31-1 non-zeros");
+  out->indptr.push_back(static_cast<int32_t>(out->indices.size()));
+  out->rows++;
+  return true;
+}
+
 bool parse_libsvm(const std::string& text, const std::string& name, LibsvmData* out, std::string* err) {
   *out = LibsvmData();
   const char* p = text.c_str();
   const char* const end = p + text.size();
-  size_t line = 0;
+  int64_t line = 0;
+  const LineOptions opt;
   while (p < end) {
-    const char* const bol = p;
     const char* eol = p;
     while (eol < end && *eol != '\n') eol++;
     line++;
-    auto col = [&](const char* q) { return static_cast<size_t>(q - bol) + 1; };
-    while (p < eol && is_space(*p)) p++;
-    if (p == eol || *p == '#') { p = eol + 1; continue; }
-    char* q;
-    errno = 0;
-    const double label = strtod(p, &q);
-    if (q == p || errno == ERANGE || (q < eol && !is_space(*q)))
-      return fail(err, name, line, col(p), "bad label, expected a number");
-    out->labels.push_back(label);
-    p = q;
-    int64_t prev = 0;
-    for (;;) {
-      while (p < eol && is_space(*p)) p++;
-      if (p == eol || *p == '#') break;
-      if (eol - p > 4 && p[0] == 'q' && p[1] == 'i' && p[2] == 'd' && p[3] == ':') {
-        while (p < eol && !is_space(*p)) p++;
-        continue;
-      }
-      errno = 0;
-      const long idx = strtol(p, &q, 10);
-      if (q == p || *q != ':' || errno == ERANGE) return fail(err, name, line, col(p), "bad feature, expected index:value");
-      if (idx <= prev || idx > 2147483647L)
-        return fail(err, name, line, col(p), "index " + std::to_string(idx) + " must be > " + std::to_string(prev) + " (1-based, ascending)");
-      const char* v = q + 1;
-      errno = 0;
-      const double val = strtod(v, &q);
-      if (q == v || errno == ERANGE || (q < eol && !is_space(*q) && *q != '#'))
-        return fail(err, name, line, col(v), "bad value after index " + std::to_string(idx) + ", expected a number");
-      out->indices.push_back(static_cast<int32_t>(idx - 1));
-      out->values.push_back(static_cast<float>(val));
-      if (idx > out->cols) out->cols = static_cast<int32_t>(idx);
-      prev = idx;
-      p = q;
-    }
-    if (out->indices.size() > 2147483647u) return fail(err, name, line, 1, "more than 2^31-1 non-zeros");
-    out->indptr.push_back(static_cast<int32_t>(out->indices.size()));
-    out->rows++;
+    if (!parse_libsvm_line(p, eol, name, line, opt, out, err)) return false;
     p = eol + 1;
   }
   return true;

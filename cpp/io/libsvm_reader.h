@@ -20,6 +20,20 @@ struct LibsvmData {
   std::vector<double> labels;
 };
 
+// Per-line parsing options. The defaults keep the historical behaviour of parse_libsvm.
+struct LineOptions {
+  bool keep_zeros = true;   // false: drop explicit "j:0" entries (they still count for cols), like the TS reader
+  int64_t max_index = 0;    // > 0: an index above it is an error (a --features limit)
+};
+
+// True when the line [p, eol) holds a row (not blank, not a '#' comment): what counts as a row everywhere.
+bool is_data_line(const char* p, const char* eol);
+
+// Parses one line [bol, eol) (no '\n') and appends its row to *out; blank/comment lines append nothing.
+// `line` is the 1-based line number for messages "name:line:column: what, got 'token', expected ...".
+bool parse_libsvm_line(const char* bol, const char* eol, const std::string& name, int64_t line,
+                       const LineOptions& opt, LibsvmData* out, std::string* err);
+
 // Reads `path` ("-" = stdin). Returns false with *err = "path:line:column: what, got X, expected Y".
 // Blank lines and '#' comments are skipped; "qid:N" tokens are ignored; indices must ascend within a line.
 bool read_libsvm(const std::string& path, LibsvmData* out, std::string* err);

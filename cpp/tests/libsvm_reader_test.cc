@@ -24,7 +24,7 @@ TEST(libsvm_errors) {
   std::string err;
   CHECK(!anyml::parse_libsvm("1 1:2\n1 3:1 2:1\n", "f.txt", &d, &err), "descending");
   CHECK(err == "f.txt:2:7: index 2 must be > 3 (1-based, ascending)", "%s", err.c_str());
-  CHECK(!anyml::parse_libsvm("x 1:2\n", "f.txt", &d, &err) && err == "f.txt:1:1: bad label, expected a number", "%s", err.c_str());
-  CHECK(!anyml::parse_libsvm("1 1:abc\n", "f.txt", &d, &err) && err == "f.txt:1:5: bad value after index 1, expected a number", "%s", err.c_str());
+  CHECK(!anyml::parse_libsvm("x 1:2\n", "f.txt", &d, &err) && err == "f.txt:1:1: bad label, got 'x', expected a number", "%s", err.c_str());
+  CHECK(!anyml::parse_libsvm("1 1:abc\n", "f.txt", &d, &err) && err == "f.txt:1:5: bad value after index 1, got 'abc', expected a number", "%s", err.c_str());
   CHECK(!anyml::read_libsvm("/nonexistent/file", &d, &err) && err == "/nonexistent/file:0:0: cannot open file", "%s", err.c_str());
 }

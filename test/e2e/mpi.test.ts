@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+// anyml-mpi (cpp/mpi/, issue 4): P ranks give the model of trainSvm({ workers: P }); bad input ends all ranks.
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readDataset } from '../../src/io/node.js';
+import type { Dataset } from '../../src/types.js';
+import { SvmModel } from '../../src/svm/model.js';
+import { trainSvm } from '../../src/svm/train.js';
+import { describeWithSharedData, SHARED_DATA } from '../helpers/shared-data.js';
+import { missingTool } from '../helpers/tools.js';
+
+const ROOT = resolve(__dirname, '../..');
+const lib = (f: string) => join(SHARED_DATA, 'libsvm', f);
+const BIN = join(ROOT, 'build/mpi/anyml-mpi');
+const BIN_MPICH = join(ROOT, 'build/mpi-mpich/anyml-mpi');
+// OpenMPI refuses root without these (containers, CI); harmless otherwise.
+const ENV = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
+
+const missing =
+  missingTool('/usr/bin/mpirun', 'apt-get install openmpi-bin libopenmpi-dev') ??
+  missingTool('/usr/bin/mpicxx', 'apt-get install libopenmpi-dev') ??
+  missingTool('/usr/include/zlib.h', 'apt-get install zlib1g-dev');
+const missingMpich =
+  missing ?? missingTool('/usr/bin/mpirun.mpich', 'apt-get install mpich libmpich-dev') ?? missingTool('/usr/bin/mpicxx.mpich', 'apt-get install libmpich-dev');
+
+/** mpirun -np P anyml-mpi train ...; a 60 s cap so a hang fails the test instead of stalling the suite. */
+function mpi(np: number, args: string[], opts: { mpich?: boolean; timeout?: number } = {}): SpawnSyncReturns<string> {
+  const [cmd, extra] = opts.mpich ? ['mpirun.mpich', []] : ['mpirun', np > 2 ? ['--oversubscribe'] : []];
+  return spawnSync(cmd, [...extra, '-np', String(np), opts.mpich ? BIN_MPICH : BIN, ...args], {
+    env: ENV, encoding: 'utf8', timeout: opts.timeout ?? 60_000,
+  });
+}
+
+interface Compare { maxRel: number; identical: boolean }
+
+/** Largest relative difference over every weight and the bias, and whether all are bit-identical. */
+function compare(a: SvmModel, b: SvmModel): Compare {
+  const xs = [...a.weights, a.bias], ys = [...b.weights, b.bias];
+  expect(xs.length).toBe(ys.length);
+  let maxRel = 0, identical = true;
+  for (let j = 0; j < xs.length; j++) {
+    if (!Object.is(xs[j], ys[j])) identical = false;
+    const rel = Math.abs(xs[j] - ys[j]) / Math.max(Math.abs(ys[j]), 1e-12);
+    if (rel > maxRel) maxRel = rel;
+  }
+  return { maxRel, identical };
+}
+
+(missing ? describe.skip : describe)('anyml-mpi', () => {
+  let tmp = '';
+  beforeAll(() => {
+    execFileSync('bash', [join(ROOT, 'scripts/build-mpi.sh')], { cwd: ROOT, stdio: 'inherit' });
+    tmp = mkdtempSync(join(tmpdir(), 'anyml-mpi-'));
+  }, 300_000);
+
+  it('--version and --help', () => {
+    const v = mpi(1, ['--version']);
+    expect(v.status).toBe(0);
+    expect(v.stdout).toMatch(/^anyml-mpi \d+\.\d+\.\d+/);
+    const h = mpi(1, ['--help']);
+    expect(h.stdout).toContain('--sync-every');
+    expect(h.stdout).toContain('not available under MPI yet');
+  });
+
+  it("--lambda auto is refused with the reason", () => {
+    const r = mpi(2, ['train', 'x.libsvm', '--lambda', 'auto']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('not available under MPI yet');
+  });
+
+  it('a missing file ends every rank with one message naming it (np 2, no hang)', () => {
+    const f = join(tmp, 'no-such-file.libsvm');
+    const r = mpi(2, ['train', f], { timeout: 30_000 });
+    expect(r.error).toBeUndefined(); // no timeout
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(f);
+    expect(r.stderr.match(/anyml-mpi: error/g)).toHaveLength(1);
+  }, 40_000);
+
+  it('a malformed line reports file:line:column, the token and what was expected (np 2)', () => {
+    // 6 rows: the bad one (line 6 with a comment line before it) belongs to rank 1's half of the bytes.
+    const f = join(tmp, 'bad.libsvm');
+    writeFileSync(f, '+1 1:0.5 2:1\n-1 1:0.25\n+1 2:0.5\n# comment\n-1 1:1 2:2\n+1 1:0.5 2:x7\n-1 2:1\n');
+    const r = mpi(2, ['train', f], { timeout: 30_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`${f}:6:12: bad value after index 2, got 'x7', expected a number`);
+    expect(r.stderr).toMatch(/rank 1 of 2/);
+  }, 40_000);
+
+  it('a third label value is refused, naming its line', () => {
+    const f = join(tmp, 'three.libsvm');
+    writeFileSync(f, '1 1:1\n2 1:2\n1 1:3\n3 1:1\n');
+    const r = mpi(2, ['train', f], { timeout: 30_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`${f}:4:1: a third label value, got '3'`);
+  }, 40_000);
+
+  it('plain and gzip files, any P, give the rows of the TS reader to every rank (small file, exact model)', async () => {
+    // Blank lines, comments, CRLF, a last line without '\n': the byte-range split must still give every row once.
+    const lines: string[] = [];
+    for (let i = 0; i < 157; i++) {
+      lines.push(`${i % 3 === 0 ? 1 : 0} ${1 + (i % 5)}:${((i * 37) % 11) / 10} 7:${(i % 4) - 1.5}${i % 7 === 0 ? '\r' : ''}`);
+      if (i % 13 === 0) lines.push(i % 2 ? '' : '# note');
+    }
+    const f = join(tmp, 'small.libsvm');
+    writeFileSync(f, lines.join('\n'));
+    const gz = join(tmp, 'small.gz');
+    writeFileSync(gz, gzipSync(readFileSync(f)));
+    const data = (await readDataset(f)).dataset;
+    for (const [np, file] of [[1, f], [3, f], [2, gz], [3, gz]] as const) {
+      const out = join(tmp, `small-${np}.json`);
+      const r = mpi(np, ['train', file, '--lambda', '1e-3', '--epochs', '4', '--sync-every', '7', '--model', out]);
+      expect(r.status, r.stderr).toBe(0);
+      const node = await trainSvm(data, { lambda: 1e-3, epochs: 4, syncEvery: 7, workers: np, seed: 1, backend: 'wasm' });
+      const c = compare(SvmModel.fromJSON(readFileSync(out, 'utf8')), node);
+      expect(c.identical, `np ${np} ${file}: max rel ${c.maxRel}`).toBe(true);
+    }
+  });
+
+  it('pre-sharded files ({rank} in the path) give the model of the same rows in one file; a missing shard names its rank', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `${i % 4 === 0 ? 1 : -1} 1:${((i * 13) % 17) / 8} 3:${(i % 5) - 2}`);
+    const whole = join(tmp, 'whole.libsvm');
+    writeFileSync(whole, rows.join('\n') + '\n');
+    // np 2 splits 300 rows as [0, 150) and [150, 300): the same rows as these two shard files.
+    writeFileSync(join(tmp, 'part-0.libsvm'), rows.slice(0, 150).join('\n') + '\n');
+    writeFileSync(join(tmp, 'part-1.libsvm'), rows.slice(150).join('\n') + '\n');
+    const a = join(tmp, 'whole.json');
+    const b = join(tmp, 'parts.json');
+    expect(mpi(2, ['train', whole, '--lambda', '1e-3', '--sync-every', '9', '--model', a]).status).toBe(0);
+    const r = mpi(2, ['train', join(tmp, 'part-{rank}.libsvm'), '--lambda', '1e-3', '--sync-every', '9', '--model', b]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(compare(SvmModel.fromJSON(readFileSync(b, 'utf8')), SvmModel.fromJSON(readFileSync(a, 'utf8'))).identical).toBe(true);
+    rmSync(join(tmp, 'part-1.libsvm'));
+    const t0 = Date.now();
+    const m = mpi(2, ['train', join(tmp, 'part-{rank}.libsvm'), '--lambda', '1e-3'], { timeout: 30_000 });
+    expect(m.status).not.toBe(0);
+    expect(m.stderr).toContain(`error on rank 1 of 2: ${join(tmp, 'part-1.libsvm')}: cannot open file`);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  }, 60_000);
+});
+
+describeWithSharedData('anyml-mpi on ijcnn1', () => {
+  const d = describe.skipIf(!!missing);
+  d('OpenMPI and MPICH vs Node workers', () => {
+    let train: Dataset;
+    let test: Dataset;
+    let tmp = '';
+    beforeAll(async () => {
+      execFileSync('bash', [join(ROOT, 'scripts/build-mpi.sh')], { cwd: ROOT, stdio: 'inherit' });
+      tmp = mkdtempSync(join(tmpdir(), 'anyml-mpi-'));
+      train = (await readDataset(lib('ijcnn1.gz'))).dataset;
+      test = (await readDataset(lib('ijcnn1.t.gz'), { labels: train.labels })).dataset;
+    }, 300_000);
+
+    const opts = { lambda: 1e-5, epochs: 5, syncEvery: 100, seed: 1 };
+    const args = ['--lambda', '1e-5', '--epochs', '5', '--sync-every', '100', '--seed', '1'];
+
+    async function check(np: number, mpich = false): Promise<SvmModel> {
+      const out = join(tmp, `ijcnn1-${np}${mpich ? '-mpich' : ''}.json`);
+      const r = mpi(np, ['train', lib('ijcnn1.gz'), '--test', lib('ijcnn1.t.gz'), ...args, '--model', out, '--json'], { mpich, timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      expect(summary).toMatchObject({ rows: 49990, features: 22, ranks: np, syncEvery: 100, lambda: 1e-5 });
+      expect(summary.history[0]).toHaveProperty('allreduceSeconds');
+      const model = SvmModel.fromJSON(readFileSync(out, 'utf8'));
+      expect(model.evaluate(test).accuracy).toBeCloseTo(summary.testAccuracy, 12);
+      expect(summary.testAccuracy).toBeGreaterThanOrEqual(0.925);
+      // The native kernels are the scalar ones, i.e. the 'wasm' engine: the same bits. Node's default engine
+      // (wasm-simd) sums dot products in another order, so it is compared within 1e-5 relative.
+      const exact = await trainSvm(train, { ...opts, workers: np, backend: 'wasm' });
+      const c = compare(model, exact);
+      const simd = compare(model, await trainSvm(train, { ...opts, workers: np }));
+      console.log(`anyml-mpi np ${np}${mpich ? ' (MPICH)' : ''}: test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, ` +
+        `vs Node wasm: ${c.identical ? 'bit-identical' : `max rel ${c.maxRel}`}; vs Node wasm-simd: ${simd.identical ? 'bit-identical' : `max rel ${simd.maxRel}`}`);
+      expect(c.identical, `max rel ${c.maxRel}`).toBe(true);
+      expect(simd.maxRel).toBeLessThanOrEqual(1e-5);
+      return model;
+    }
+
+    it('np 1 equals Node workers: 1', () => check(1), 120_000);
+    it('np 2: ≥ 92.5% and the model of Node workers: 2', () => check(2), 120_000);
+    it('np 4 --oversubscribe: ≥ 92.5% and the model of Node workers: 4', () => check(4), 120_000);
+    it.skipIf(!!missingMpich)('MPICH np 2: the same model as OpenMPI', async () => {
+      execFileSync('bash', [join(ROOT, 'scripts/build-mpi.sh'), '--mpich'], { cwd: ROOT, stdio: 'inherit' });
+      const m = await check(2, true);
+      const open = SvmModel.fromJSON(readFileSync(join(tmp, 'ijcnn1-2.json'), 'utf8'));
+      expect(compare(m, open).identical).toBe(true);
+    }, 300_000);
+  });
+});
