@@ -4,3 +4,5 @@
 export * from './index.js';
 export { readDataset } from './io/node.js';
 export { writeFileAtomic } from './io/atomic.js';
+export { readImage, writeImage, imageFormatFromPath } from './io/node-image.js';
+export type { ReadImageOptions, WriteImageOptions } from './io/node-image.js';

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AnymlError, InvalidInputError } from '../errors.js';
+import { registerDenoiseCommand } from './denoise.js';
 import { registerSvmCommands } from './svm.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   registerSvmCommands(program);
+  registerDenoiseCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// `anyml denoise` end to end: --json contract, the output image, the --weights requirement, bad input.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, encodeImage } from '../../src/io/image.js';
+import { createGenerator, saveWeights } from '../../src/tomogan/model.js';
+import { anyml } from './run-cli.js';
+
+let dir: string;
+let weights: string;
+let input: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'anyml-denoise-'));
+  const gen = createGenerator({ depth: 1, widths: 'repo', seed: 5 });
+  const saved = saveWeights(gen);
+  gen.dispose();
+  weights = join(dir, 'model.json');
+  writeFileSync(weights, JSON.stringify(saved.modelJson));
+  writeFileSync(join(dir, 'weights.bin'), new Uint8Array(saved.weightData));
+  const w = 70;
+  const h = 45; // not multiples of 8: the padding path runs
+  const data = new Float32Array(w * h);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 251;
+  input = join(dir, 'in.png');
+  writeFileSync(input, encodeImage({ width: w, height: h, depth: 1, data }, { format: 'png16', range: [0, 255] }));
+});
+
+describe('anyml denoise', () => {
+  it('restores a PNG with --weights and prints the --json contract', () => {
+    const out = join(dir, 'out.npy');
+    const r = anyml(['denoise', input, out, '--weights', weights, '--backend', 'wasm', '--tile', '32', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ backend: 'wasm', width: 70, height: 45 });
+    for (const k of ['backend', 'ms', 'tiles', 'width', 'height']) expect(r.json).toHaveProperty(k);
+    expect(r.json!.tiles as number).toBeGreaterThan(1);
+    const img = decodeImage(readFileSync(out));
+    expect([img.width, img.height, img.depth]).toEqual([70, 45, 1]);
+    expect(img.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('requires --weights until trained weights ship, and says so (exit 2)', () => {
+    const r = anyml(['denoise', input, join(dir, 'x.png')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--weights.*ships no default weights yet/);
+  });
+
+  it('exits 2 on an unreadable or wrong-depth input', () => {
+    const junk = join(dir, 'junk.png');
+    writeFileSync(junk, 'not an image');
+    expect(anyml(['denoise', junk, join(dir, 'y.png'), '--weights', weights]).code).toBe(2);
+    const r = anyml(['denoise', input, join(dir, 'z.png'), '--weights', weights, '--slices', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/1 slice\(s\), expected 3/);
+  });
+});
