@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
 import { formatNpy, parseNpy, type NpyData, type NpyDtype } from '../../../src/io/npy.js';
 import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { invalid } from '../../helpers/errors.js';
 
 /** Builds a .npy file by hand: any version, any header text, any payload. */
 function rawNpy(header: string, payload: Uint8Array, version: 1 | 2 | 3 = 1): Uint8Array {
@@ -22,15 +23,6 @@ function rawNpy(header: string, payload: Uint8Array, version: 1 | 2 | 3 = 1): Ui
   return out;
 }
 
-function invalid(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 const header = (descr: string, shape: string, fortran = 'False') => `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }`;
 

@@ -9,16 +9,8 @@ import { parseNpy } from '../../../src/io/npy.js';
 import type { Image } from '../../../src/tomogan/image.js';
 import { mse, psnr, ssim, type SsimOptions } from '../../../src/tomogan/metrics.js';
 import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { invalid } from '../../helpers/errors.js';
 
-function invalid(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 /** Seeded uniform [0, 1) values (mulberry32). */
 function rand(n: number, seed: number): Float32Array {
