@@ -35,3 +35,7 @@ export { parseNpy, formatNpy } from './io/npy.js';
 export type { NpyArray, NpyData, NpyDtype } from './io/npy.js';
 export { mse, psnr, ssim } from './tomogan/metrics.js';
 export type { MetricInput, PixelArray, PlainImage, PsnrOptions, SsimOptions, SsimResult } from './tomogan/metrics.js';
+export { exportOnnx, onnxIrVersion, ONNX_INPUT, ONNX_OUTPUT } from './tomogan/onnx.js';
+export type { ExportOnnxOptions } from './tomogan/onnx.js';
+export { importKerasH5 } from './tomogan/keras.js';
+export type { ImportKerasOptions } from './tomogan/keras.js';

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+// ONNX export of the TomoGAN generator (issue 5; TOMOGAN.md "Graph in ONNX"): a hand-written protobuf ModelProto encoder.
+import { InvalidInputError } from '../errors.js';
+import type { ConvSpec, Generator } from './model.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Minimal protobuf writer (protobuf "Encoding" guide): tag = field << 3 | wire type; wire type 0 = varint,
+// 2 = length-delimited (strings, bytes, sub-messages, packed repeated scalars), 5 = 32-bit (float).
+
+class Writer {
+  private chunks: Uint8Array[] = [];
+  private len = 0;
+
+  private push(b: Uint8Array): void {
+    this.chunks.push(b);
+    this.len += b.byteLength;
+  }
+
+  /** Unsigned varint of a non-negative safe integer (or -1 etc. as 10-byte two's complement int64). */
+  private varint(v: number): void {
+    const out: number[] = [];
+    if (v < 0) {
+      // int64 negatives are encoded as 10-byte two's complement (protobuf "Varints").
+      let big = BigInt.asUintN(64, BigInt(v));
+      while (big >= 0x80n) {
+        out.push(Number(big & 0x7fn) | 0x80);
+        big >>= 7n;
+      }
+      out.push(Number(big));
+    } else {
+      while (v >= 0x80) {
+        out.push((v % 0x80) | 0x80);
+        v = Math.floor(v / 0x80);
+      }
+      out.push(v);
+    }
+    this.push(Uint8Array.from(out));
+  }
+
+  private tag(field: number, wire: 0 | 2 | 5): void {
+    this.varint(field * 8 + wire);
+  }
+
+  int(field: number, v: number): this {
+    this.tag(field, 0);
+    this.varint(v);
+    return this;
+  }
+
+  bytes(field: number, b: Uint8Array): this {
+    this.tag(field, 2);
+    this.varint(b.byteLength);
+    this.push(b);
+    return this;
+  }
+
+  string(field: number, s: string): this {
+    return this.bytes(field, new TextEncoder().encode(s));
+  }
+
+  message(field: number, w: Writer): this {
+    return this.bytes(field, w.finish());
+  }
+
+  float(field: number, v: number): this {
+    this.tag(field, 5);
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, v, true);
+    this.push(b);
+    return this;
+  }
+
+  /** Packed repeated int64 (proto3 default packing for scalar repeated fields). */
+  packedInts(field: number, vs: readonly number[]): this {
+    const inner = new Writer();
+    for (const v of vs) inner.varint(v);
+    return this.bytes(field, inner.finish());
+  }
+
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.len);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.byteLength;
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// onnx.proto3 (onnx/onnx.proto3, IR version 8–10) field numbers used below.
+
+/** TensorProto.DataType (onnx.proto3 "enum DataType"). */
+const FLOAT = 1;
+const INT64 = 7;
+/** AttributeProto.AttributeType (onnx.proto3): FLOAT = 1, INT = 2, STRING = 3, FLOATS = 6, INTS = 7. */
+const ATTR = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
+
+type Attr = { name: string } & ({ i: number } | { s: string } | { ints: readonly number[] } | { f: number });
+
+/** AttributeProto: name = 1, f = 2, i = 3, s = 4, ints = 8, type = 20. */
+function attribute(a: Attr): Writer {
+  const w = new Writer().string(1, a.name);
+  if ('i' in a) w.int(3, a.i).int(20, ATTR.INT);
+  else if ('s' in a) w.string(4, a.s).int(20, ATTR.STRING);
+  else if ('f' in a) w.float(2, a.f).int(20, ATTR.FLOAT);
+  else w.packedInts(8, a.ints).int(20, ATTR.INTS);
+  return w;
+}
+
+/** NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5. */
+function node(opType: string, name: string, inputs: readonly string[], outputs: readonly string[], attrs: readonly Attr[] = []): Writer {
+  const w = new Writer();
+  for (const i of inputs) w.string(1, i);
+  for (const o of outputs) w.string(2, o);
+  w.string(3, name).string(4, opType);
+  for (const a of attrs) w.message(5, attribute(a));
+  return w;
+}
+
+/** TensorProto: dims = 1, data_type = 2, name = 8, raw_data = 9 (little-endian, onnx.proto3 "raw_data"). */
+function floatTensor(name: string, dims: readonly number[], data: Float32Array): Writer {
+  const raw = new Uint8Array(data.length * 4);
+  const dv = new DataView(raw.buffer);
+  for (let i = 0; i < data.length; i++) dv.setFloat32(4 * i, data[i], true);
+  return new Writer().packedInts(1, dims).int(2, FLOAT).string(8, name).bytes(9, raw);
+}
+
+/** A dimension: TensorShapeProto.Dimension dim_value = 1 (int64) or dim_param = 2 (symbolic name). */
+type Dim = number | string;
+
+/** ValueInfoProto { name = 1, type = 2 } → TypeProto { tensor_type = 1 } → Tensor { elem_type = 1, shape = 2 }. */
+function valueInfo(name: string, dims: readonly Dim[]): Writer {
+  const shape = new Writer();
+  for (const d of dims) shape.message(1, typeof d === 'number' ? new Writer().int(1, d) : new Writer().string(2, d));
+  const tensor = new Writer().int(1, FLOAT).message(2, shape);
+  return new Writer().string(1, name).message(2, new Writer().message(1, tensor));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ExportOnnxOptions {
+  /** Default-domain opset, 11–21 (default 17). Resize with half_pixel needs ≥ 11; roi becomes optional at 13. */
+  opset?: number;
+  /** Symbolic N, H, W dims (default true). When false, the input is fixed to [batch, depth, height, width]. */
+  dynamicSize?: boolean;
+  /** Fixed height (multiple of 8) when dynamicSize is false. */
+  height?: number;
+  /** Fixed width (multiple of 8) when dynamicSize is false. */
+  width?: number;
+  /** Fixed batch when dynamicSize is false (default 1). */
+  batch?: number;
+  /** ModelProto.producer_name (default 'anyml'). */
+  producerName?: string;
+}
+
+/** Names of the graph's input and output (NCHW: input [N, depth, H, W], output [N, 1, H, W]). */
+export const ONNX_INPUT = 'input';
+export const ONNX_OUTPUT = 'output';
+
+/**
+ * IR version for an opset, from onnx/docs/Versioning.md "Released Versions": opset 11 → IR 6, 12–14 → 7,
+ * 15–18 → 8, 19–20 → 9, 21 → 10.
+ */
+export function onnxIrVersion(opset: number): number {
+  if (opset <= 11) return 6;
+  if (opset <= 14) return 7;
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;
+  return 10;
+}
+
+/** HWIO [k, k, cin, cout] (tfjs/Keras) → OIHW [cout, cin, k, k] (ONNX Conv "W" input layout, Operators.md Conv). */
+export function hwioToOihw(kernel: Float32Array, k: number, cin: number, cout: number): Float32Array {
+  const out = new Float32Array(kernel.length);
+  for (let kh = 0; kh < k; kh++)
+    for (let kw = 0; kw < k; kw++)
+      for (let ci = 0; ci < cin; ci++)
+        for (let co = 0; co < cout; co++) out[((co * cin + ci) * k + kh) * k + kw] = kernel[((kh * k + kw) * cin + ci) * cout + co];
+  return out;
+}
+
+/**
+ * Exports the generator as an ONNX ModelProto (bytes of a `.onnx` file), NCHW, same graph as Generator.forward:
+ * Conv (+Relu) ×16, MaxPool ×3, Resize ×3, Concat ×3. Input `input` float32 [N, depth, H, W] with H, W multiples
+ * of 8; output `output` float32 [N, 1, H, W]. Browser-safe: no Node or tfjs imports.
+ */
+export function exportOnnx(gen: Generator, opts: ExportOnnxOptions = {}): Uint8Array {
+  const opset = opts.opset ?? 17;
+  if (!Number.isInteger(opset) || opset < 11 || opset > 21) throw new InvalidInputError('exportOnnx: opset', String(opset), 'an integer 11–21');
+  const dynamic = opts.dynamicSize ?? true;
+  let inDims: Dim[];
+  let outDims: Dim[];
+  if (dynamic) {
+    inDims = ['N', gen.depth, 'H', 'W'];
+    outDims = ['N', 1, 'H', 'W'];
+  } else {
+    const { height: h, width: w, batch: n = 1 } = opts;
+    const ok8 = (v: number | undefined): v is number => Number.isInteger(v) && v! > 0 && v! % 8 === 0;
+    if (!ok8(h) || !ok8(w))
+      throw new InvalidInputError('exportOnnx: height/width', `${h}×${w}`, 'positive multiples of 8 when dynamicSize is false');
+    if (!Number.isInteger(n) || n < 1) throw new InvalidInputError('exportOnnx: batch', String(n), 'a positive integer');
+    inDims = [n, gen.depth, h, w];
+    outDims = [n, 1, h, w];
+  }
+
+  const graph = new Writer();
+  const nodes: Writer[] = [];
+  const inits: Writer[] = [];
+  let convIndex = 0;
+  let seq = 0;
+  const fresh = (base: string) => `${base}_${seq++}`;
+
+  // Conv (Operators.md Conv): inputs X, W [M, C/group, kH, kW], B [M]; attributes kernel_shape, pads
+  // [x1_begin, x2_begin, x1_end, x2_end], strides, dilations, group (default 1). 'same' for 3×3 stride 1 = pads 1.
+  // Relu (Operators.md Relu) follows every conv except the last (linear output, TOMOGAN.md row 16).
+  const conv = (x: string, last = false): string => {
+    const s: ConvSpec = gen.specs[convIndex++];
+    const w = gen.weights.get(s.name)!;
+    const wName = `${s.name}/kernel`;
+    const bName = `${s.name}/bias`;
+    inits.push(floatTensor(wName, [s.cout, s.cin, s.k, s.k], hwioToOihw(w.kernel, s.k, s.cin, s.cout)));
+    inits.push(floatTensor(bName, [s.cout], w.bias));
+    const p = (s.k - 1) / 2;
+    const attrs: Attr[] = [
+      { name: 'kernel_shape', ints: [s.k, s.k] },
+      { name: 'strides', ints: [1, 1] },
+      { name: 'dilations', ints: [1, 1] },
+      { name: 'group', i: 1 },
+    ];
+    if (p > 0) attrs.push({ name: 'pads', ints: [p, p, p, p] });
+    const y = last && !s.relu ? ONNX_OUTPUT : fresh(`${s.name}_out`);
+    nodes.push(node('Conv', s.name, [x, wName, bName], [y], attrs));
+    if (!s.relu) return y;
+    const r = last ? ONNX_OUTPUT : fresh(`${s.name}_relu`);
+    nodes.push(node('Relu', `${s.name}_relu`, [y], [r]));
+    return r;
+  };
+
+  // MaxPool (Operators.md MaxPool): kernel_shape [2, 2], strides [2, 2], no pads: equals tf.maxPool 2/2 'same'
+  // because H, W are multiples of 8 (every pooled size is even).
+  const pool = (x: string): string => {
+    const y = fresh('maxpool');
+    nodes.push(node('MaxPool', y, [x], [y], [
+      { name: 'kernel_shape', ints: [2, 2] },
+      { name: 'strides', ints: [2, 2] },
+    ]));
+    return y;
+  };
+
+  // Resize (Operators.md Resize, since opset 11): inputs X, roi, scales [, sizes]. mode 'linear' on the two
+  // innermost axes = bilinear; coordinate_transformation_mode 'half_pixel': x_original = (x_resized + 0.5) / scale
+  // − 0.5, which is tf.image.resizeBilinear(halfPixelCenters = true). roi is only read for 'tf_crop_and_resize',
+  // so it is the empty name (optional since opset 13) or, for opset 11–12, an empty float tensor.
+  const scalesName = 'resize_scales';
+  inits.push(floatTensor(scalesName, [4], Float32Array.from([1, 1, 2, 2])));
+  let roiName = '';
+  if (opset < 13) {
+    roiName = 'resize_roi';
+    inits.push(floatTensor(roiName, [0], new Float32Array(0)));
+  }
+  const upsample = (x: string): string => {
+    const y = fresh('resize');
+    nodes.push(node('Resize', y, [x, roiName, scalesName], [y], [
+      { name: 'mode', s: 'linear' },
+      { name: 'coordinate_transformation_mode', s: 'half_pixel' },
+    ]));
+    return y;
+  };
+
+  // Concat (Operators.md Concat): axis 1 = channels in NCHW; skip first, like tf.concat([skip, up], 3).
+  const concat = (a: string, b: string): string => {
+    const y = fresh('concat');
+    nodes.push(node('Concat', y, [a, b], [y], [{ name: 'axis', i: 1 }]));
+    return y;
+  };
+
+  // Same order as Generator.forward (model.ts).
+  let y = conv(ONNX_INPUT); // row 1
+  y = conv(y); // row 2
+  const skip1 = conv(y); // row 3
+  y = conv(pool(skip1)); // row 4
+  const skip2 = conv(y); // row 5
+  y = conv(pool(skip2)); // row 6
+  const skip3 = conv(y); // row 7
+  y = conv(pool(skip3)); // row 8
+  for (const skip of [skip3, skip2, skip1]) {
+    y = conv(concat(skip, upsample(y))); // rows 9, 11, 13
+    y = conv(y); // rows 10, 12, 14
+  }
+  y = conv(y); // row 15
+  conv(y, true); // row 16, linear → `output`
+
+  // GraphProto: node = 1, name = 2, initializer = 5, doc_string = 10, input = 11, output = 12.
+  for (const n of nodes) graph.message(1, n);
+  graph.string(2, `tomogan_generator_${gen.widths}_depth${gen.depth}`);
+  for (const t of inits) graph.message(5, t);
+  graph.string(10, 'TomoGAN generator (U-Net), NCHW; exported by anyml from tfjs weights (HWIO → OIHW).');
+  graph.message(11, valueInfo(ONNX_INPUT, inDims));
+  graph.message(12, valueInfo(ONNX_OUTPUT, outDims));
+
+  // ModelProto: ir_version = 1, producer_name = 2, producer_version = 3, model_version = 5, graph = 7,
+  // opset_import = 8 (OperatorSetIdProto: domain = 1, "" = ai.onnx; version = 2).
+  return new Writer()
+    .int(1, onnxIrVersion(opset))
+    .string(2, opts.producerName ?? 'anyml')
+    .string(3, '1')
+    .int(5, 1)
+    .message(7, graph)
+    .message(8, new Writer().string(1, '').int(2, opset))
+    .finish();
+}
