@@ -4,7 +4,8 @@
 set -euo pipefail
 # emscripten: the WASM build check; liblinear-tools: the LIBLINEAR interop tests and bench; chromium: browser tests;
 # OpenMPI + MPICH + zlib + cmake: anyml-mpi (cpp/mpi), built and tested with both MPI implementations.
-PKGS=(emscripten liblinear-tools chromium openmpi-bin libopenmpi-dev mpich libmpich-dev zlib1g-dev cmake g++)
+# Mesa EGL/GLES (llvmpipe): WebGPU in Node through Dawn's OpenGL ES backend (TomoGAN webgpu tests).
+PKGS=(emscripten liblinear-tools chromium openmpi-bin libopenmpi-dev mpich libmpich-dev zlib1g-dev cmake g++ libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

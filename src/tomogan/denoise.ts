@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Halo-tiled TomoGAN inference on a tfjs backend (issue 5 "Inference"; TOMOGAN.md "Tiling", "Inference script").
 import { AbortError, InvalidInputError } from '../errors.js';
-import { type BackendChoice, type TfBackendName, resolveBackend, tf } from './backends.js';
+import { type BackendChoice, type TfBackendName, checkWebgpu, resolveBackend, tf, useBackend } from './backends.js';
 import type { Image } from './image.js';
 import type { Generator } from './model.js';
 import { DEFAULT_HALO, extractWindow, padTo8, planTiles, stitchCore } from './tiling.js';
@@ -67,7 +67,9 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
   if (!Number.isInteger(batch) || batch < 1) throw new InvalidInputError('denoise: options.batch', String(batch), 'an integer ≥ 1');
   const halo = opts.halo ?? DEFAULT_HALO;
   if (opts.signal?.aborted) throw new AbortError('denoise aborted before it started');
-  const { backend, warnings } = await resolveBackend(opts.backend ?? 'auto');
+  const resolved = await resolveBackend(opts.backend ?? 'auto');
+  let backend = resolved.backend;
+  const warnings = resolved.warnings;
   const tile = opts.tile ?? DEFAULT_TILE[backend];
   if (halo < 48) warnings.push(`halo ${halo} px is below the generator's receptive-field reach (50 px, exact from 48): tile seams will differ from a full-frame pass`);
 
@@ -76,31 +78,48 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
   const H = padded.height;
   const W = padded.width;
   const tiles = planTiles(H, W, tile, halo);
-  const out = new Float32Array(H * W);
   const { h: th, w: tw } = tiles[0];
   const per = th * tw * depth;
-  let done = 0;
-  for (let b0 = 0; b0 < tiles.length; b0 += batch) {
-    if (opts.signal?.aborted) throw new AbortError(`denoise aborted after ${done} of ${tiles.length} tiles`);
-    const group = tiles.slice(b0, b0 + batch);
-    const buf = new Float32Array(group.length * per);
-    group.forEach((t, i) => extractWindow(padded.data, depth, H, W, t, buf, i * per));
-    const x = tf.tensor4d(buf, [group.length, th, tw, depth]);
-    let y: tf.Tensor4D;
-    try {
-      y = model.forward(x);
-    } finally {
-      x.dispose();
+  const run = async (): Promise<Float32Array> => {
+    const out = new Float32Array(H * W);
+    let done = 0;
+    for (let b0 = 0; b0 < tiles.length; b0 += batch) {
+      if (opts.signal?.aborted) throw new AbortError(`denoise aborted after ${done} of ${tiles.length} tiles`);
+      if (backend === 'webgpu') await checkWebgpu(); // throws once the device is lost (or a test hook forces a fault)
+      const group = tiles.slice(b0, b0 + batch);
+      const buf = new Float32Array(group.length * per);
+      group.forEach((t, i) => extractWindow(padded.data, depth, H, W, t, buf, i * per));
+      const x = tf.tensor4d(buf, [group.length, th, tw, depth]);
+      let y: tf.Tensor4D;
+      try {
+        y = model.forward(x);
+      } finally {
+        x.dispose();
+      }
+      let res: Float32Array;
+      try {
+        res = (await y.data()) as Float32Array;
+      } finally {
+        y.dispose();
+      }
+      group.forEach((t, i) => stitchCore(res, i * th * tw, t, out, W));
+      done += group.length;
+      opts.onProgress?.(done, tiles.length);
     }
-    let res: Float32Array;
-    try {
-      res = (await y.data()) as Float32Array;
-    } finally {
-      y.dispose();
-    }
-    group.forEach((t, i) => stitchCore(res, i * th * tw, t, out, W));
-    done += group.length;
-    opts.onProgress?.(done, tiles.length);
+    if (backend === 'webgpu') await checkWebgpu(); // a device lost during the last readback may have returned garbage
+    return out;
+  };
+  let out: Float32Array;
+  try {
+    out = await run();
+  } catch (e) {
+    // Issue 5: a lost WebGPU device (or any webgpu failure) reruns the whole image on wasm, with a warning.
+    // onProgress restarts from 0 on the rerun.
+    if (backend !== 'webgpu' || e instanceof AbortError) throw e;
+    await useBackend('wasm');
+    warnings.push(`webgpu failed (${(e as Error).message ?? String(e)}); reran on wasm`);
+    backend = 'wasm';
+    out = await run();
   }
   let data = out;
   if (H !== height || W !== width) {

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// Tolerance table for TomoGAN backend parity (issue 5): max |out − cpu| / max |cpu| on one seeded input, with the
+// cpu backend as the exact reference. Backends sum the convolutions in different orders (wasm: XNNPACK SIMD;
+// webgpu: tiled WGSL matmuls), so outputs differ by float32 rounding only. The bounds are ~10–100× what was measured
+// (see `measured`) and far below what a wrong kernel gives (≥ 1e-2 relative: a transposed bilinear, a missing bias).
+export const TOMOGAN_TOLERANCE = {
+  cpu: 0,
+  wasm: 1e-5,
+  webgpu: 1e-3,
+} as const;
+
+/** The seeded parity case: 48 wide × 40 high, one slice, generator seed 41, image seed 42. */
+export const TOMOGAN_PARITY_CASE = { width: 48, height: 40, modelSeed: 41, imageSeed: 42 } as const;
+
+/** max |a − ref| / max |ref|. */
+export function tomoganRelErr(a: Float32Array, ref: Float32Array): number {
+  let d = 0;
+  let m = 0;
+  for (let i = 0; i < ref.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - ref[i]));
+    m = Math.max(m, Math.abs(ref[i]));
+  }
+  return d / m;
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// WebGPU in Node (Dawn; on machines without a GPU: OpenGL ES on Mesa llvmpipe, TOOLCHAIN.md §5a): adapter info,
+// `auto` refusing software adapters, cpu/wasm/webgpu parity (test/parity/tomogan-tolerance.ts), lost-device fallback.
+// Without an adapter these tests skip with the reason, except under CI=true where they fail (CI has llvmpipe).
+import { describe, expect, it } from 'vitest';
+import { BackendUnavailableError } from '../../../src/errors.js';
+import { __testHooks, softwareAdapterReason, useBackend, webgpuAdapterInfo } from '../../../src/tomogan/backends.js';
+import { denoise } from '../../../src/tomogan/denoise.js';
+import { createGenerator } from '../../../src/tomogan/model.js';
+import { TOMOGAN_PARITY_CASE as CASE, TOMOGAN_TOLERANCE as TOL, tomoganRelErr } from '../../parity/tomogan-tolerance.js';
+import { randomImage } from './helpers.js';
+
+const CI = process.env.CI === 'true';
+const info = await webgpuAdapterInfo();
+let unavailable: string | null = null;
+if (!info) {
+  try {
+    await useBackend('webgpu');
+  } catch (e) {
+    unavailable = (e as Error).message;
+  }
+  if (CI) throw new Error(`CI=true requires a WebGPU adapter in Node (Dawn GL ES on llvmpipe): ${unavailable}`);
+  console.warn(`skipping the WebGPU tests: ${unavailable}`);
+}
+const gpuIt = it.skipIf(!info);
+
+const model = createGenerator({ seed: CASE.modelSeed });
+const img = randomImage(CASE.width, CASE.height, 1, CASE.imageSeed);
+
+describe('softwareAdapterReason', () => {
+  const base = { vendor: '', architecture: '', device: '', description: '', isFallbackAdapter: false, source: 'test' };
+  it('refuses SwiftShader (fallback flag), llvmpipe and lavapipe; accepts a hardware adapter', () => {
+    expect(softwareAdapterReason({ ...base, vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true })).toMatch(/fallback adapter \(google \/ swiftshader\)/);
+    expect(softwareAdapterReason({ ...base, vendor: 'google', architecture: 'swiftshader' })).toMatch(/software rasteriser swiftshader/);
+    expect(softwareAdapterReason({ ...base, device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6' })).toMatch(/llvmpipe/);
+    expect(softwareAdapterReason({ ...base, description: 'lavapipe' })).toMatch(/lavapipe/);
+    expect(softwareAdapterReason({ ...base, vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' })).toBeNull();
+  });
+});
+
+describe('WebGPU in Node (Dawn)', () => {
+  gpuIt('exposes the adapter (vendor, architecture, device, description, isFallbackAdapter, software reason)', () => {
+    console.log('webgpu adapter:', JSON.stringify(info));
+    expect(info).toMatchObject({ isFallbackAdapter: expect.any(Boolean), source: expect.stringMatching(/^Dawn/) });
+    expect(typeof info!.description).toBe('string');
+    if (/llvmpipe/.test(info!.device + info!.description)) expect(info!.software).toMatch(/llvmpipe/);
+  });
+
+  gpuIt(`cpu, wasm and webgpu agree on a seeded ${CASE.width}×${CASE.height} image (tolerance table)`, async () => {
+    const cpu = await denoise(img, { model, backend: 'cpu' });
+    const wasm = await denoise(img, { model, backend: 'wasm' });
+    const gpu = await denoise(img, { model, backend: 'webgpu' });
+    expect([cpu.backend, wasm.backend, gpu.backend]).toEqual(['cpu', 'wasm', 'webgpu']);
+    expect(gpu.warnings).toEqual([]);
+    const d = { wasm: tomoganRelErr(wasm.image.data, cpu.image.data), webgpu: tomoganRelErr(gpu.image.data, cpu.image.data) };
+    console.log(`parity vs cpu (max |Δ| / max |cpu|): wasm ${d.wasm.toExponential(2)}, webgpu ${d.webgpu.toExponential(2)}; webgpu ${gpu.ms.toFixed(0)} ms`);
+    expect(cpu.image.data.some((v) => v !== 0)).toBe(true);
+    expect(d.wasm).toBeLessThanOrEqual(TOL.wasm);
+    expect(d.webgpu).toBeLessThanOrEqual(TOL.webgpu);
+  });
+
+  gpuIt("'auto' refuses a software adapter and says why in warnings", async () => {
+    const r = await denoise(randomImage(16, 16), { model });
+    if (info!.software) {
+      expect(r.backend).toBe('wasm');
+      expect(r.warnings.join('\n')).toMatch(/skipped webgpu, its adapter is a .*(llvmpipe|swiftshader|fallback)/i);
+    } else expect(r.backend).toBe('webgpu');
+  });
+
+  gpuIt('a webgpu run that throws reruns on wasm with a warning (test hook)', async () => {
+    const wasm = await denoise(img, { model, backend: 'wasm' });
+    __testHooks.webgpuFault = 'throw';
+    const r = await denoise(img, { model, backend: 'webgpu' });
+    expect(r.backend).toBe('wasm');
+    expect(r.warnings.join('\n')).toMatch(/webgpu failed \(test hook: forced webgpu failure\); reran on wasm/);
+    expect(tomoganRelErr(r.image.data, wasm.image.data)).toBe(0);
+    // webgpu still works afterwards
+    expect((await denoise(randomImage(16, 16), { model, backend: 'webgpu' })).backend).toBe('webgpu');
+  });
+
+  // Last: it really destroys the GPUDevice, and a lost backend stays lost in this process.
+  gpuIt('a lost device falls back to wasm with a warning, and later runs do not pick webgpu', async () => {
+    const wasm = await denoise(img, { model, backend: 'wasm' });
+    __testHooks.webgpuFault = 'lose-device';
+    const r = await denoise(img, { model, backend: 'webgpu' });
+    expect(r.backend).toBe('wasm');
+    expect(r.warnings.join('\n')).toMatch(/webgpu failed \(WebGPU device lost \(destroyed: .*\)\); reran on wasm/);
+    expect(tomoganRelErr(r.image.data, wasm.image.data)).toBe(0);
+    const auto = await denoise(randomImage(16, 16), { model });
+    expect(auto.backend).toBe('wasm');
+    expect(auto.warnings.join('\n')).toMatch(/webgpu failed \(device lost earlier/);
+    await expect(useBackend('webgpu')).rejects.toThrow(BackendUnavailableError);
+    await expect(useBackend('webgpu')).rejects.toThrow(/lost earlier in this process/);
+  });
+});
