@@ -1,304 +1,26 @@
 // SPDX-License-Identifier: MIT
 // anyml-mpi: data-parallel SGD-SVM training under MPI, following docs/svm-solver.md "Data-parallel training" so
-// that P ranks give the same model as trainSvm(data, { workers: P, syncEvery: b }) in Node. The only file that
-// includes mpi.h; the solver is the cpp/svm C ABI shared with the wasm builds.
-#include <mpi.h>
+// that P ranks give the same model as trainSvm(data, { workers: P, syncEvery: b }) in Node. Training, the model
+// output and main(); reading is in read.cc, options in args.cc. cpp/mpi/ is the only code that includes mpi.h.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
-#include "../io/libsvm_source.h"
 #include "anyml/anyml.h"
+#include "run.h"
 
 #ifndef ANYML_VERSION
 #define ANYML_VERSION "0.0.0"
 #endif
 
-namespace {
-
-const char* const kUsage =
-    "usage: mpirun -np P anyml-mpi train <file.libsvm[.gz]> [options]\n"
-    "       anyml-mpi --version | --help\n"
-    "\n"
-    "Trains a linear SVM (Pegasos SGD, averaged, exact bias refit) on P ranks; the model equals\n"
-    "trainSvm(data, { workers: P, syncEvery: b }) of the anyml library for the same options.\n"
-    "Rank p trains on rows [floor(p*n/P), floor((p+1)*n/P)) and reads only its part of a plain file;\n"
-    "a .gz file has no random access, so every rank inflates it from the start up to the end of its rows.\n"
-    "Pre-sharded data: a path with {rank} (e.g. part-{rank}.libsvm) makes rank p read its own whole file.\n"
-    "\n"
-    "options:\n"
-    "  --test FILE          evaluate the model on FILE (rank 0) and report testAccuracy\n"
-    "  --lambda X           regularisation, a number > 0 (default 1e-4); 'auto' (the lambda search)\n"
-    "                       is not available under MPI yet: choose it with the library, then pass it here\n"
-    "  --epochs N           at most N epochs (default 10)\n"
-    "  --tol X              stop when the objective changes by <= X relative (default 1e-3; 0 = never)\n"
-    "  --sync-every B|epoch local samples between model averages (default 1000)\n"
-    "  --seed S             seed of every rank's sample order (default 1)\n"
-    "  --batch-size K       mini-batch size (default 1)\n"
-    "  --features N         feature count (default: the largest index in the file)\n"
-    "  --model OUT.json     write the model (anyml-svm JSON, loadable by SvmModel.fromJSON)\n"
-    "  --json               print one JSON line with the run summary and the per-epoch breakdown\n";
-
-struct Args {
-  std::string train, test, model;
-  double lambda = 1e-4, tol = 1e-3;
-  int epochs = 10;
-  int64_t sync_every = 1000;  // 0 = 'epoch'
-  uint32_t seed = 1;
-  int32_t batch = 1;
-  int64_t features = 0;
-  bool json = false;
-};
-
-struct EpochRec {
-  int epoch;
-  double objective, update, check, allreduce;
-};
-
-double now() { return MPI_Wtime(); }
-
-// Shortest decimal that reads back as the same double (JSON.parse gives the exact value, as JSON.stringify would).
-std::string num(double x) {
-  if (!std::isfinite(x)) return "null";
-  char b[64];
-  auto r = std::to_chars(b, b + sizeof b, x);
-  return std::string(b, r.ptr);
-}
-
-bool parse_num(const char* s, double* out) {
-  char* e;
-  *out = strtod(s, &e);
-  return e != s && *e == 0 && std::isfinite(*out);
-}
-
-// Parses the command line; returns "" or the error text. Every rank parses the same argv, so all agree.
-std::string parse_args(int argc, char** argv, Args* a) {
-  if (argc < 3) return "missing the training file";
-  a->train = argv[2];
-  for (int i = 3; i < argc; i++) {
-    const std::string k = argv[i];
-    if (k == "--json") { a->json = true; continue; }
-    if (i + 1 >= argc) return "missing value after " + k;
-    const char* v = argv[++i];
-    double x;
-    auto integer = [&](double lo, double hi) { return parse_num(v, &x) && x == std::floor(x) && x >= lo && x <= hi; };
-    if (k == "--test") a->test = v;
-    else if (k == "--model") a->model = v;
-    else if (k == "--lambda") {
-      if (std::string(v) == "auto")
-        return "--lambda auto: the lambda search is not available under MPI yet; choose lambda with the library "
-               "(trainSvm lambda: 'auto') and pass the number, e.g. --lambda 1e-5";
-      if (!parse_num(v, &x) || !(x > 0)) return std::string("--lambda: got '") + v + "', expected a number > 0";
-      a->lambda = x;
-    } else if (k == "--tol") {
-      if (!parse_num(v, &x) || x < 0) return std::string("--tol: got '") + v + "', expected a number >= 0";
-      a->tol = x;
-    } else if (k == "--epochs") {
-      if (!integer(1, 1e6)) return std::string("--epochs: got '") + v + "', expected an integer in [1, 1e6]";
-      a->epochs = static_cast<int>(x);
-    } else if (k == "--sync-every") {
-      if (std::string(v) == "epoch") a->sync_every = 0;
-      else if (!integer(1, 2147483647.0)) return std::string("--sync-every: got '") + v + "', expected an integer >= 1 or 'epoch'";
-      else a->sync_every = static_cast<int64_t>(x);
-    } else if (k == "--seed") {
-      if (!integer(0, 4294967295.0)) return std::string("--seed: got '") + v + "', expected an integer in [0, 2^32)";
-      a->seed = static_cast<uint32_t>(x);
-    } else if (k == "--batch-size") {
-      if (!integer(1, 1 << 24)) return std::string("--batch-size: got '") + v + "', expected an integer in [1, 2^24]";
-      a->batch = static_cast<int32_t>(x);
-    } else if (k == "--features") {
-      if (!integer(1, 2147483647.0)) return std::string("--features: got '") + v + "', expected an integer >= 1";
-      a->features = static_cast<int64_t>(x);
-    } else {
-      return "unknown option " + k;
-    }
-  }
-  return "";
-}
-
-class Run {
- public:
-  Run(int rank, int size) : rank_(rank), P_(size) {}
-
-  // Collective: true when every rank is fine. Otherwise the lowest failing rank's message goes to rank 0, which
-  // prints it once; every rank then returns an error code (no MPI_Abort, no hang: all ranks call this).
-  bool agree(bool ok, const std::string& msg) {
-    std::vector<int> oks(P_);
-    int mine = ok ? 1 : 0;
-    MPI_Allgather(&mine, 1, MPI_INT, oks.data(), 1, MPI_INT, MPI_COMM_WORLD);
-    int bad = -1;
-    for (int p = 0; p < P_; p++)
-      if (!oks[p]) { bad = p; break; }
-    if (bad < 0) return true;
-    std::string text = msg;
-    int len = static_cast<int>(text.size());
-    MPI_Bcast(&len, 1, MPI_INT, bad, MPI_COMM_WORLD);
-    text.resize(len);
-    MPI_Bcast(&text[0], len, MPI_CHAR, bad, MPI_COMM_WORLD);
-    if (rank_ == 0) {
-      int others = 0;
-      for (int p = 0; p < P_; p++) others += !oks[p] && p != bad;
-      fprintf(stderr, "anyml-mpi: error on rank %d of %d: %s%s\n", bad, P_, text.c_str(),
-              others ? (" (and " + std::to_string(others) + " more rank(s) failed)").c_str() : "");
-    }
-    return false;
-  }
-
-  int main(const Args& a);
-
- private:
-  bool read_train(const Args& a);
-  bool read_range(const Args& a, const anyml::LineOptions& opt);
-  bool train(const Args& a);
-  bool finish(const Args& a);
-
-  int rank_, P_;
-  anyml::LibsvmData d_;
-  std::vector<int64_t> row_line_;
-  std::vector<float> y_;
-  int64_t n_ = 0, lo_ = 0;
-  std::vector<int64_t> rows_;  // data rows of every rank, in rank order
-  std::string src_;            // this rank's training file (the {rank} pattern filled in)
-  int32_t cols_ = 0;
-  double neg_ = -1, pos_ = 1, bias_ = 0, test_acc_ = -1;
-  int64_t test_rows_ = 0;
-  std::vector<float> w_;
-  double train_seconds_ = 0, read_seconds_ = 0, allreduce_total_ = 0;
-  int64_t b_ = 0;
-  std::vector<EpochRec> hist_;
-};
-
-int64_t shard_lo(int p, int P, int64_t n) { return static_cast<int64_t>((static_cast<__int128>(p) * n) / P); }
-
-// Phases 1 and 2 of a one-file read. Plain file: rank p counts the lines starting in its byte range, an Allgather
-// of the counts gives n and where each range's rows start, then rank p seeks to the range holding its first row.
-// Gzip: no random access, so every rank inflates the stream from the start (the first range "owns" every row).
-bool Run::read_range(const Args& a, const anyml::LineOptions& opt) {
-  std::string err;
-  int64_t size = -1;
-  bool gz = false;
-  {
-    anyml::LineReader r;
-    bool ok = r.open(a.train, &err);
-    if (ok) size = r.size(), gz = r.gzip();
-    if (!agree(ok, err)) return false;
-  }
-  int64_t begin = 0, end = std::numeric_limits<int64_t>::max(), counts[2] = {0, 0};
-  if (!gz) begin = shard_lo(rank_, P_, size), end = shard_lo(rank_ + 1, P_, size);
-  bool ok = anyml::count_lines(a.train, begin, end, &counts[0], &counts[1], &err);
-  if (!agree(ok, err)) return false;
-  std::vector<int64_t> all(2 * P_);
-  MPI_Allgather(counts, 2, MPI_INT64_T, all.data(), 2, MPI_INT64_T, MPI_COMM_WORLD);
-  if (gz) for (int p = 1; p < P_; p++) all[2 * p] = all[2 * p + 1] = 0;
-  for (int p = 0; p < P_; p++) n_ += all[2 * p];
-  if (!agree(n_ >= P_, a.train + ": " + std::to_string(n_) + " data rows, fewer than the " + std::to_string(P_) +
-                           " ranks (every rank needs at least one row)"))
-    return false;
-  // Rank p's rows are [lo, hi): start at the byte range holding row lo and skip the rows before it there.
-  lo_ = shard_lo(rank_, P_, n_);
-  const int64_t hi = shard_lo(rank_ + 1, P_, n_);
-  int q = 0;
-  int64_t before_rows = 0, before_lines = 0;
-  while (before_rows + all[2 * q] <= lo_) before_rows += all[2 * q], before_lines += all[2 * q + 1], q++;
-  const int64_t start = gz ? 0 : shard_lo(q, P_, size);
-  ok = anyml::read_rows(a.train, start, before_lines + 1, lo_ - before_rows, hi - lo_, opt, &d_, &row_line_, &err);
-  if (!agree(ok, err)) return false;
-  rows_.resize(P_);
-  for (int p = 0; p < P_; p++) rows_[p] = shard_lo(p + 1, P_, n_) - shard_lo(p, P_, n_);
-  return true;
-}
-
-bool Run::read_train(const Args& a) {
-  const double t0 = now();
-  std::string err;
-  anyml::LineOptions opt;
-  opt.keep_zeros = false;
-  opt.max_index = a.features;
-  const size_t slot = a.train.find("{rank}");
-  src_ = a.train;
-  if (slot != std::string::npos) {
-    // Pre-sharded: rank p reads the whole file with {rank} replaced by p; the shards are the files, in rank order.
-    src_.replace(slot, 6, std::to_string(rank_));
-    int64_t rows = 0, lines = 0;
-    bool ok = anyml::count_lines(src_, 0, std::numeric_limits<int64_t>::max(), &rows, &lines, &err) &&
-              anyml::read_rows(src_, 0, 1, 0, rows, opt, &d_, &row_line_, &err);
-    if (!agree(ok, err)) return false;
-    int64_t mine = d_.rows;
-    rows_.assign(P_, 0);
-    MPI_Allgather(&mine, 1, MPI_INT64_T, rows_.data(), 1, MPI_INT64_T, MPI_COMM_WORLD);
-    for (int p = 0; p < P_; p++) n_ += rows_[p], lo_ += p < rank_ ? rows_[p] : 0;
-    if (!agree(d_.rows > 0, src_ + ": no data rows (every rank's shard needs at least one row)")) return false;
-  } else if (!read_range(a, opt)) {
-    return false;
-  }
-  // Features: the largest index over all ranks (or --features).
-  int32_t cols = d_.cols;
-  MPI_Allreduce(&d_.cols, &cols, 1, MPI_INT32_T, MPI_MAX, MPI_COMM_WORLD);
-  cols_ = a.features > 0 ? static_cast<int32_t>(a.features) : cols;
-  if (!agree(cols_ > 0, src_ + ": no features in any row")) return false;
-
-  // Labels: each rank's distinct values in file order (a third one is an error right away), then the union over
-  // ranks in rank order = file order of first appearance, so the offending line is the one the TS reader names.
-  double mine[2] = {0, 0};
-  int k = 0;
-  bool ok = true;
-  for (int32_t i = 0; i < d_.rows && ok; i++) {
-    const double v = d_.labels[i];
-    if (k > 0 && v == mine[0]) continue;
-    if (k > 1 && v == mine[1]) continue;
-    if (k < 2) { mine[k++] = v; continue; }
-    err = src_ + ":" + std::to_string(row_line_[i]) + ":1: a third label value, got '" + num(v) +
-          "', expected one of the label values already seen (" + num(mine[0]) + ", " + num(mine[1]) +
-          "): only binary labels are supported";
-    ok = false;
-  }
-  if (!agree(ok, err)) return false;
-  std::vector<double> lab(3 * P_);
-  const double pack[3] = {static_cast<double>(k), mine[0], mine[1]};
-  MPI_Allgather(pack, 3, MPI_DOUBLE, lab.data(), 3, MPI_DOUBLE, MPI_COMM_WORLD);
-  std::vector<double> seen;
-  int third_rank = -1;
-  double third = 0;
-  for (int p = 0; p < P_; p++)
-    for (int j = 0; j < static_cast<int>(lab[3 * p]); j++) {
-      const double v = lab[3 * p + 1 + j];
-      if (std::find(seen.begin(), seen.end(), v) != seen.end()) continue;
-      if (seen.size() < 2) seen.push_back(v);
-      else if (third_rank < 0) third_rank = p, third = v;
-    }
-  ok = true;
-  if (third_rank == rank_) {
-    for (int32_t i = 0; i < d_.rows; i++)
-      if (d_.labels[i] == third) {
-        err = src_ + ":" + std::to_string(row_line_[i]) + ":1: a third label value, got '" + num(third) +
-              "', expected one of the label values already seen (" + num(seen[0]) + ", " + num(seen[1]) +
-              "): only binary labels are supported";
-        break;
-      }
-    ok = false;
-  }
-  if (!agree(ok, err)) return false;
-  // The TS labelPair: two values → [lower, higher]; one value v → [v, 1] if v is −1 or 0, else [−1, v].
-  std::sort(seen.begin(), seen.end());
-  if (seen.size() == 2) neg_ = seen[0], pos_ = seen[1];
-  else if (seen.size() == 1) {
-    const double v = seen[0];
-    if (v == -1 || v == 0) neg_ = v, pos_ = 1;
-    else neg_ = -1, pos_ = v;
-  }
-  y_.resize(d_.rows);
-  for (int32_t i = 0; i < d_.rows; i++) y_[i] = d_.labels[i] == pos_ ? 1.0f : -1.0f;
-  read_seconds_ = now() - t0;
-  return true;
-}
+namespace anyml_mpi {
 
 bool Run::train(const Args& a) {
   const double t0 = now();
@@ -512,7 +234,12 @@ int Run::main(const Args& a) {
   return 0;
 }
 
-}  // namespace
+}  // namespace anyml_mpi
+
+using anyml_mpi::Args;
+using anyml_mpi::kUsage;
+using anyml_mpi::parse_args;
+using anyml_mpi::Run;
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// anyml-mpi internals shared by its translation units: the run state (one rank's shard, model, timings).
+#ifndef ANYML_MPI_RUN_H_
+#define ANYML_MPI_RUN_H_
+#include <mpi.h>
+
+#include <cmath>
+#include <charconv>
+#include <string>
+#include <vector>
+
+#include "../io/libsvm_reader.h"
+#include "../io/libsvm_source.h"
+#include "args.h"
+
+namespace anyml_mpi {
+
+inline double now() { return MPI_Wtime(); }
+
+// Shortest decimal that reads back as the same double (JSON.parse gives the exact value, as JSON.stringify would).
+inline std::string num(double x) {
+  if (!std::isfinite(x)) return "null";
+  char b[64];
+  auto r = std::to_chars(b, b + sizeof b, x);
+  return std::string(b, r.ptr);
+}
+
+// First row of rank p's contiguous shard: floor(p·n/P), the workers' rule (docs/svm-solver.md).
+inline int64_t shard_lo(int p, int P, int64_t n) { return static_cast<int64_t>((static_cast<__int128>(p) * n) / P); }
+
+struct EpochRec {
+  int epoch;
+  double objective, update, check, allreduce;
+};
+
+
+class Run {
+ public:
+  Run(int rank, int size) : rank_(rank), P_(size) {}
+
+  // Collective: true when every rank is fine. Otherwise the lowest failing rank's message goes to rank 0, which
+  // prints it once; every rank then returns an error code (no MPI_Abort, no hang: all ranks call this).
+  bool agree(bool ok, const std::string& msg) {
+    std::vector<int> oks(P_);
+    int mine = ok ? 1 : 0;
+    MPI_Allgather(&mine, 1, MPI_INT, oks.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    int bad = -1;
+    for (int p = 0; p < P_; p++)
+      if (!oks[p]) { bad = p; break; }
+    if (bad < 0) return true;
+    std::string text = msg;
+    int len = static_cast<int>(text.size());
+    MPI_Bcast(&len, 1, MPI_INT, bad, MPI_COMM_WORLD);
+    text.resize(len);
+    MPI_Bcast(&text[0], len, MPI_CHAR, bad, MPI_COMM_WORLD);
+    if (rank_ == 0) {
+      int others = 0;
+      for (int p = 0; p < P_; p++) others += !oks[p] && p != bad;
+      fprintf(stderr, "anyml-mpi: error on rank %d of %d: %s%s\n", bad, P_, text.c_str(),
+              others ? (" (and " + std::to_string(others) + " more rank(s) failed)").c_str() : "");
+    }
+    return false;
+  }
+
+  int main(const Args& a);
+
+ private:
+  bool read_train(const Args& a);
+  bool read_range(const Args& a, const anyml::LineOptions& opt);
+  bool train(const Args& a);
+  bool finish(const Args& a);
+
+  int rank_, P_;
+  anyml::LibsvmData d_;
+  std::vector<int64_t> row_line_;
+  std::vector<float> y_;
+  int64_t n_ = 0, lo_ = 0;
+  std::vector<int64_t> rows_;  // data rows of every rank, in rank order
+  std::string src_;            // this rank's training file (the {rank} pattern filled in)
+  int32_t cols_ = 0;
+  double neg_ = -1, pos_ = 1, bias_ = 0, test_acc_ = -1;
+  int64_t test_rows_ = 0;
+  std::vector<float> w_;
+  double train_seconds_ = 0, read_seconds_ = 0, allreduce_total_ = 0;
+  int64_t b_ = 0;
+  std::vector<EpochRec> hist_;
+};
+
+}  // namespace anyml_mpi
+#endif  // ANYML_MPI_RUN_H_
