@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Shared helpers for the TomoGAN tests: seeded images and relative error.
+// Shared helpers for the TomoGAN tests: seeded images, one full-frame forward, relative error.
 import { nextU32, seedState } from '../../../src/rng.js';
 import type { Image } from '../../../src/tomogan/image.js';
+import { tf } from '../../../src/tomogan/backends.js';
+import type { Generator } from '../../../src/tomogan/model.js';
 
 /** A seeded image with values in [0, 255) (TomoGAN's 0…255 input scale, TOMOGAN.md "Training data format"). */
 export function randomImage(width: number, height: number, depth = 1, seed = 1): Image {
@@ -20,4 +22,18 @@ export function relErr(a: Float32Array, ref: Float32Array): number {
     m = Math.max(m, Math.abs(ref[i]));
   }
   return d / m;
+}
+
+/** gen.forward on a seeded w × h image (planar [depth][h][w] → NHWC), on the current tfjs backend; one slice out. */
+export async function forwardSeeded(gen: Generator, w: number, h: number, seed: number): Promise<Float32Array> {
+  const img = randomImage(w, h, gen.depth, seed);
+  const nhwc = new Float32Array(img.data.length);
+  for (let z = 0; z < gen.depth; z++) for (let i = 0; i < w * h; i++) nhwc[i * gen.depth + z] = img.data[z * w * h + i];
+  const x = tf.tensor4d(nhwc, [1, h, w, gen.depth]);
+  const y = gen.forward(x);
+  x.dispose();
+  if (y.shape[1] !== h || y.shape[2] !== w || y.shape[3] !== 1) throw new Error(`forward gave ${y.shape}, expected [1,${h},${w},1]`);
+  const out = (await y.data()) as Float32Array;
+  y.dispose();
+  return out;
 }

@@ -7,7 +7,7 @@ import { nextU32, seedState } from '../../../src/rng.js';
 import { tf, useBackend } from '../../../src/tomogan/backends.js';
 import { importKerasH5 } from '../../../src/tomogan/keras.js';
 import { createGenerator, Generator, type ConvWeights, type DecoderWidths } from '../../../src/tomogan/model.js';
-import { randomImage } from './helpers.js';
+import { forwardSeeded, randomImage } from './helpers.js';
 
 let FS: { readFile(p: string): Uint8Array; unlink(p: string): void };
 
@@ -104,18 +104,7 @@ function writeKerasH5(gen: Generator, o: WriteOptions): Uint8Array {
   return bytes;
 }
 
-async function run(gen: Generator, seed = 7): Promise<Float32Array> {
-  const n = 32;
-  const img = randomImage(n, n, gen.depth, seed);
-  const nhwc = new Float32Array(img.data.length);
-  for (let z = 0; z < gen.depth; z++) for (let i = 0; i < n * n; i++) nhwc[i * gen.depth + z] = img.data[z * n * n + i];
-  const x = tf.tensor4d(nhwc, [1, n, n, gen.depth]);
-  const y = gen.forward(x);
-  x.dispose();
-  const out = (await y.data()) as Float32Array;
-  y.dispose();
-  return out;
-}
+const run = (gen: Generator, seed = 7) => forwardSeeded(gen, 32, 32, seed);
 
 /** Bitwise equality of float arrays (vitest's toEqual is slow on 100k-element typed arrays). */
 const same = (a: Float32Array, b: Float32Array) =>

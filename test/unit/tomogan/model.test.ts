@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend, tf } from '../../../src/tomogan/backends.js';
 import { createGenerator, layerSpecs, loadWeights, saveWeights, upsample2x, type Generator } from '../../../src/tomogan/model.js';
-import { randomImage } from './helpers.js';
+import { forwardSeeded, randomImage } from './helpers.js';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -17,19 +17,7 @@ beforeAll(async () => {
 const same = (a: Float32Array | undefined, b: Float32Array) =>
   !!a && a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 
-async function run(gen: Generator, w = 32, h = 40, seed = 3): Promise<Float32Array> {
-  const img = randomImage(w, h, gen.depth, seed);
-  // planar [depth][h][w] → NHWC
-  const nhwc = new Float32Array(img.data.length);
-  for (let z = 0; z < gen.depth; z++) for (let i = 0; i < w * h; i++) nhwc[i * gen.depth + z] = img.data[z * w * h + i];
-  const x = tf.tensor4d(nhwc, [1, h, w, gen.depth]);
-  const y = gen.forward(x);
-  x.dispose();
-  expect(y.shape).toEqual([1, h, w, 1]);
-  const out = (await y.data()) as Float32Array;
-  y.dispose();
-  return out;
-}
+const run = (gen: Generator, w = 32, h = 40, seed = 3) => forwardSeeded(gen, w, h, seed);
 
 describe('TomoGAN generator structure', () => {
   it('has the parameter counts of TOMOGAN.md ("Parameters": 694,897 / 694,913 repo; 1,063,729 paper)', () => {
