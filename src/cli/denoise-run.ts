@@ -4,12 +4,14 @@
 import { InvalidInputError } from '../errors.js';
 import { scaleToUint8Range, unscale } from '../io/image.js';
 import { readImage, writeImage } from '../io/node-image.js';
+import type { BackendChoice } from '../tomogan/backends.js';
 import { denoise } from '../tomogan/denoise.js';
 import { loadWeights } from '../tomogan/model.js';
 
 export interface DenoiseFlags {
-  backend: 'auto' | 'wasm' | 'cpu' | 'webgpu';
+  backend: BackendChoice;
   tile?: number;
+  threads?: number;
   halo: number;
   weights?: string;
   slices: number;
@@ -49,7 +51,7 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
   const bar = f.json || !process.stderr.isTTY ? undefined : new (await import('cli-progress')).default.SingleBar({ stream: process.stderr, format: 'denoise |{bar}| {value}/{total} tiles', clearOnComplete: true });
   let started = false;
   const result = await denoise(src, {
-    model, backend: f.backend, tile: f.tile, halo: f.halo,
+    model, backend: f.backend, tile: f.tile, halo: f.halo, threads: f.threads,
     onProgress: (done, total) => {
       if (!bar) return;
       if (!started) bar.start(total, 0), (started = true);

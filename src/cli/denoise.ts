@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `anyml denoise <in> <out>`: TomoGAN restoration of a PNG / TIFF / NPY image, tiled, on the best tfjs backend.
+// `anyml denoise <in> <out>`: TomoGAN restoration of a PNG / TIFF / NPY image, tiled, on the best backend (webgpu, native = onnxruntime-node, wasm, cpu).
 
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { DenoiseFlags } from './denoise-run.js';
@@ -13,8 +13,9 @@ const int = (name: string, min: number) => (v: string) => {
 export function registerDenoiseCommand(program: Command): void {
   program.command('denoise').argument('<in>', 'PNG (8/16-bit grey), TIFF (stacks, float32) or NPY image').argument('<out>', '.png (16-bit), .tif or .npy')
     .description('restore a low-dose tomography slice with TomoGAN (halo-tiled)')
-    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'wasm', 'cpu', 'webgpu']).default('auto'))
+    .addOption(new Option('--backend <name>', 'webgpu | native (onnxruntime-node) | wasm | cpu; auto picks the fastest that runs').choices(['auto', 'native', 'wasm', 'cpu', 'webgpu']).default('auto'))
     .option('--tile <px>', 'tile core size (default: per backend)', int('--tile', 8))
+    .option('--threads <n>', 'native backend: onnxruntime threads (default: one per physical core)', int('--threads', 1))
     .option('--halo <px>', 'context around each tile (>= 48 is exact)', int('--halo', 0), 56)
     .option('--weights <model.json>', 'TomoGAN weights (tfjs format: model.json + weights.bin); required until anyml ships trained weights')
     .option('--slices <n>', '1, or 3 adjacent slices (the model must have depth 3)', int('--slices', 1), 1)

@@ -2,9 +2,12 @@
 // tfjs backend selection for TomoGAN (TOOLCHAIN.md §4 wasm in Node, §5a WebGPU in Node). Only src/tomogan/ imports tfjs.
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../errors.js';
+import { loadOrtNode } from './native.js';
 
 export type TfBackendName = 'cpu' | 'wasm' | 'webgpu';
-export type BackendChoice = 'auto' | TfBackendName;
+/** Every TomoGAN backend: the three tfjs ones, and `native` = onnxruntime-node on anyml's ONNX export (Node only). */
+export type TomoganBackendName = TfBackendName | 'native';
+export type BackendChoice = 'auto' | TomoganBackendName;
 
 export { tf };
 
@@ -202,28 +205,42 @@ export async function useBackend(name: TfBackendName): Promise<void> {
   }
 }
 
+/** Makes `name` ready: a tfjs backend becomes the active one; `native` loads onnxruntime-node. */
+async function prepare(name: TomoganBackendName): Promise<void> {
+  if (name !== 'native') return useBackend(name);
+  try {
+    await loadOrtNode();
+  } catch (e) {
+    throw new BackendUnavailableError('TomoGAN inference', [{ backend: 'native', reason: (e as Error).message }]);
+  }
+}
+
 /**
- * Resolves `auto`: WebGPU on a hardware adapter, else wasm, else cpu. A software adapter (SwiftShader, llvmpipe:
- * slower than wasm SIMD, TOOLCHAIN.md §4–5) is refused, and `warnings` says which adapter and why.
+ * Resolves `auto`: WebGPU on a hardware adapter, else `native` (onnxruntime-node, in Node when installed), else wasm,
+ * else cpu. A software adapter (SwiftShader, llvmpipe: slower than wasm SIMD, TOOLCHAIN.md §4–5) is refused, and
+ * `warnings` says which adapter and why. A missing onnxruntime-node is not a warning: it is an optional dependency.
  */
-export async function resolveBackend(choice: BackendChoice): Promise<{ backend: TfBackendName; warnings: string[] }> {
+export async function resolveBackend(choice: BackendChoice): Promise<{ backend: TomoganBackendName; warnings: string[] }> {
   const warnings: string[] = [];
   if (choice !== 'auto') {
-    await useBackend(choice);
+    await prepare(choice);
     return { backend: choice, warnings };
   }
-  const order: TfBackendName[] = [];
+  const order: TomoganBackendName[] = [];
   const reasons: { backend: string; reason: string }[] = [];
   if (webgpuLost) reasons.push({ backend: 'webgpu', reason: `device lost earlier (${webgpuLost})` });
   else {
     const info = await webgpuAdapterInfo().catch(() => null);
     if (info && !info.software) order.push('webgpu');
-    else if (info) warnings.push(`backend auto: skipped webgpu, its adapter is a ${info.software} (${info.source}), slower than wasm`);
+    else if (info) warnings.push(`backend auto: skipped webgpu, its adapter is a ${info.software} (${info.source}), slower than ${isNode ? 'native/wasm' : 'wasm'}`);
+  }
+  if (isNode) {
+    if (await loadOrtNode().then(() => true, () => false)) order.push('native');
   }
   order.push('wasm', 'cpu');
   for (const b of order) {
     try {
-      await useBackend(b);
+      await prepare(b);
       if (reasons.length) warnings.push(`backend auto: ${reasons.map((r) => `${r.backend} failed (${r.reason})`).join('; ')}; using ${b}`);
       return { backend: b, warnings };
     } catch (e) {

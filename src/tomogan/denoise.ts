@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: MIT
 // Halo-tiled TomoGAN inference on a tfjs backend (issue 5 "Inference"; TOMOGAN.md "Tiling", "Inference script").
 import { AbortError, InvalidInputError } from '../errors.js';
-import { type BackendChoice, type TfBackendName, checkWebgpu, resolveBackend, tf, useBackend } from './backends.js';
+import { type BackendChoice, type TomoganBackendName, checkWebgpu, resolveBackend, tf, useBackend } from './backends.js';
 import type { Image } from './image.js';
 import type { Generator } from './model.js';
+import { runNative } from './native.js';
 import { DEFAULT_HALO, extractWindow, padTo8, planTiles, stitchCore } from './tiling.js';
 
 /**
- * Default core size per backend. Not measured per backend yet; chosen from memory bounds: wasm runs 1024² full
- * frames in ~1.4 GiB heap when disposing eagerly (TOOLCHAIN.md §3 note 7); WebGPU's default 128 MiB storage binding
- * holds a 64-channel (512 + 2·56)² map (TOMOGAN.md "Memory"); cpu is slow at any size.
+ * Default core size per backend, from `npm run bench:tomogan-tiles` (docs/benchmarks.md): time tracks the pixels
+ * computed, (tile + 2·halo)² per tile, so the largest tile that memory allows wins (1024² on wasm: 9.6 s at tile 1024,
+ * 14.9 s at 512, 18.6 s at 256). wasm: 1024 runs in ~1.4 GiB of tfjs-wasm's 4 GiB heap, 2048 would not fit. native:
+ * 1024 (4 tiles of a 2048² image in 6.0 s; one 2048 tile is 1.2× faster but needs ~4× the memory; pass `tile` to
+ * trade). webgpu: 512, fastest measured and the largest whose 64-channel (512 + 2·56)² map fits WebGPU's default
+ * 128 MiB storage binding (TOMOGAN.md "Memory"). cpu: 512, the same halo law (1.5× overhead instead of 2.1× at 256),
+ * not timed (0.5 GFLOP/s), with progress every few tiles rather than one silent multi-minute call.
  */
-export const DEFAULT_TILE: Record<TfBackendName, number> = { wasm: 1024, webgpu: 512, cpu: 256 };
+export const DEFAULT_TILE: Record<TomoganBackendName, number> = { wasm: 1024, webgpu: 512, cpu: 512, native: 1024 };
 
 export interface DenoiseOptions {
   model: Generator;
@@ -22,6 +27,8 @@ export interface DenoiseOptions {
   halo?: number;
   /** Tiles per forward call (all windows have the same size). Default 1. */
   batch?: number;
+  /** `native` only: onnxruntime intra-op threads (default: onnxruntime's choice, one per physical core). */
+  threads?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -29,7 +36,7 @@ export interface DenoiseOptions {
 export interface DenoiseResult {
   /** One slice (depth 1), the input's width × height: the denoised (middle) slice. */
   image: Image;
-  backend: TfBackendName;
+  backend: TomoganBackendName;
   ms: number;
   tiles: number;
   warnings: string[];
@@ -57,6 +64,22 @@ function validate(image: Image, model: Generator): void {
     }
 }
 
+/** One forward pass on the active tfjs backend over n NHWC windows; returns the n × th × tw outputs. */
+async function forwardTf(model: Generator, buf: Float32Array, n: number, th: number, tw: number): Promise<Float32Array> {
+  const x = tf.tensor4d(buf, [n, th, tw, model.depth]);
+  let y: tf.Tensor4D;
+  try {
+    y = model.forward(x);
+  } finally {
+    x.dispose();
+  }
+  try {
+    return (await y.data()) as Float32Array;
+  } finally {
+    y.dispose();
+  }
+}
+
 /** Denoises `image` (depth = model depth) with the generator, halo-tiled; see DenoiseOptions. */
 export async function denoise(image: Image, opts: DenoiseOptions): Promise<DenoiseResult> {
   const t0 = performance.now();
@@ -66,6 +89,9 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
   const batch = opts.batch ?? 1;
   if (!Number.isInteger(batch) || batch < 1) throw new InvalidInputError('denoise: options.batch', String(batch), 'an integer ≥ 1');
   const halo = opts.halo ?? DEFAULT_HALO;
+  const threads = opts.threads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 0))
+    throw new InvalidInputError('denoise: options.threads', String(threads), 'an integer ≥ 0 (0 = onnxruntime default)');
   if (opts.signal?.aborted) throw new AbortError('denoise aborted before it started');
   const resolved = await resolveBackend(opts.backend ?? 'auto');
   let backend = resolved.backend;
@@ -89,19 +115,7 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
       const group = tiles.slice(b0, b0 + batch);
       const buf = new Float32Array(group.length * per);
       group.forEach((t, i) => extractWindow(padded.data, depth, H, W, t, buf, i * per));
-      const x = tf.tensor4d(buf, [group.length, th, tw, depth]);
-      let y: tf.Tensor4D;
-      try {
-        y = model.forward(x);
-      } finally {
-        x.dispose();
-      }
-      let res: Float32Array;
-      try {
-        res = (await y.data()) as Float32Array;
-      } finally {
-        y.dispose();
-      }
+      const res = backend === 'native' ? await runNative(model, buf, group.length, th, tw, { threads }) : await forwardTf(model, buf, group.length, th, tw);
       group.forEach((t, i) => stitchCore(res, i * th * tw, t, out, W));
       done += group.length;
       opts.onProgress?.(done, tiles.length);

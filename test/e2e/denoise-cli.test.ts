@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodeImage } from '../../src/io/image.js';
 import { createGenerator, saveWeights } from '../../src/tomogan/model.js';
+import { nativeAvailable } from '../../src/tomogan/native.js';
+import { TOMOGAN_TOLERANCE } from '../parity/tomogan-tolerance.js';
+import { relErr } from '../unit/tomogan/helpers.js';
 import { anyml } from './run-cli.js';
 
 let dir: string;
@@ -40,6 +43,23 @@ describe('anyml denoise', () => {
     const img = decodeImage(readFileSync(out));
     expect([img.width, img.height, img.depth]).toEqual([70, 45, 1]);
     expect(img.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('--backend native --threads 1 writes the same image as wasm (within the parity tolerance)', async () => {
+    if (!(await nativeAvailable())) {
+      if (process.env.CI === 'true') throw new Error('CI=true requires the optional dependency onnxruntime-node');
+      console.warn('skipping the native CLI check: onnxruntime-node is not installed');
+      return;
+    }
+    const outW = join(dir, 'w.npy');
+    const outN = join(dir, 'n.npy');
+    expect(anyml(['denoise', input, outW, '--weights', weights, '--backend', 'wasm', '--json']).code).toBe(0);
+    const r = anyml(['denoise', input, outN, '--weights', weights, '--backend', 'native', '--threads', '1', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ backend: 'native', width: 70, height: 45, tiles: 1 });
+    const a = decodeImage(readFileSync(outN)).data;
+    const b = decodeImage(readFileSync(outW)).data;
+    expect(relErr(a, b)).toBeLessThanOrEqual(TOMOGAN_TOLERANCE.native);
   });
 
   it('requires --weights until trained weights ship, and says so (exit 2)', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AbortError, InvalidInputError } from '../../../src/errors.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
 import { createGenerator } from '../../../src/tomogan/model.js';
+import { nativeAvailable } from '../../../src/tomogan/native.js';
 import { randomImage, relErr } from './helpers.js';
 
 const g1 = createGenerator({ seed: 31 });
@@ -26,9 +27,9 @@ describe('denoise backends', () => {
     }
   });
 
-  it("'auto' runs wasm in Node and reports it", async () => {
+  it("'auto' runs native (onnxruntime-node) in Node, or wasm without it, and reports it", async () => {
     const r = await denoise(randomImage(24, 16), { model: g1 });
-    expect(r.backend).toBe('wasm');
+    expect(r.backend).toBe((await nativeAvailable()) ? 'native' : 'wasm');
     expect(r.tiles).toBe(1);
     expect(r.ms).toBeGreaterThan(0);
     expect([r.image.width, r.image.height, r.image.depth, r.image.data.length]).toEqual([24, 16, 1, 384]);

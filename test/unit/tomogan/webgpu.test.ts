@@ -7,6 +7,7 @@ import { BackendUnavailableError } from '../../../src/errors.js';
 import { __testHooks, softwareAdapterReason, useBackend, webgpuAdapterInfo } from '../../../src/tomogan/backends.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
 import { createGenerator } from '../../../src/tomogan/model.js';
+import { nativeAvailable } from '../../../src/tomogan/native.js';
 import { TOMOGAN_PARITY_CASE as CASE, TOMOGAN_TOLERANCE as TOL, tomoganRelErr } from '../../parity/tomogan-tolerance.js';
 import { randomImage } from './helpers.js';
 
@@ -62,7 +63,7 @@ describe('WebGPU in Node (Dawn)', () => {
   gpuIt("'auto' refuses a software adapter and says why in warnings", async () => {
     const r = await denoise(randomImage(16, 16), { model });
     if (info!.software) {
-      expect(r.backend).toBe('wasm');
+      expect(r.backend).toBe((await nativeAvailable()) ? 'native' : 'wasm');
       expect(r.warnings.join('\n')).toMatch(/skipped webgpu, its adapter is a .*(llvmpipe|swiftshader|fallback)/i);
     } else expect(r.backend).toBe('webgpu');
   });
@@ -87,7 +88,7 @@ describe('WebGPU in Node (Dawn)', () => {
     expect(r.warnings.join('\n')).toMatch(/webgpu failed \(WebGPU device lost \(destroyed: .*\)\); reran on wasm/);
     expect(tomoganRelErr(r.image.data, wasm.image.data)).toBe(0);
     const auto = await denoise(randomImage(16, 16), { model });
-    expect(auto.backend).toBe('wasm');
+    expect(auto.backend).toBe((await nativeAvailable()) ? 'native' : 'wasm');
     expect(auto.warnings.join('\n')).toMatch(/webgpu failed \(device lost earlier/);
     await expect(useBackend('webgpu')).rejects.toThrow(BackendUnavailableError);
     await expect(useBackend('webgpu')).rejects.toThrow(/lost earlier in this process/);
