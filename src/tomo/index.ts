@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+// Low-dose tomography simulator: phantoms, Radon transform, FBP and Poisson photon noise (issue 6 "Simulator").
+
+export { fft } from './fft.js';
+export { fbp, fourierFilter, type FbpFilter, type FbpOptions } from './fbp.js';
+export { phantom, phantomStack, type PhantomKind, type PhantomOptions } from './phantom.js';
+export { anglesFor, radon, type AngleList, type Sinogram } from './radon.js';
+export { nextDouble, poisson, simulateLowDose, type SimulateOptions, type SimulateResult } from './simulate.js';
