@@ -3,6 +3,7 @@
 import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
 import { tf } from './backends.js';
+import { upsample2xExactGrad } from './upsample.js';
 
 export type DecoderWidths = 'repo' | 'paper';
 
@@ -119,13 +120,17 @@ export class Generator {
    * Forward pass on NHWC input [B, H, W, depth] with H, W multiples of 8 (three 'same' 2×2 pools, TOMOGAN.md "Input").
    * Returns [B, H, W, 1]. Disposes every intermediate as soon as it is consumed (TOOLCHAIN.md §4: one big tf.tidy
    * exhausts the 4 GB wasm heap). The input tensor is not disposed.
+   *
+   * Training passes `params` (tf.Variables with the same names, from trainTomogan) and `keep: true`: a gradient tape
+   * needs the intermediates, so they are left to the caller's tf.tidy / optimizer.minimize scope.
    */
-  forward(x: tf.Tensor4D): tf.Tensor4D {
+  forward(x: tf.Tensor4D, opts: { params?: ReadonlyMap<string, { k: tf.Tensor4D; b: tf.Tensor1D }>; keep?: boolean } = {}): tf.Tensor4D {
     const [, h, w, c] = x.shape;
     if (h % 8 !== 0 || w % 8 !== 0 || h === 0 || w === 0)
       throw new InvalidInputError('Generator.forward: input', `${h}×${w}`, 'height and width positive multiples of 8');
     if (c !== this.depth) throw new InvalidInputError('Generator.forward: input channels', String(c), `${this.depth} (model depth)`);
-    const t = this.tensors();
+    const t = opts.params ?? this.tensors();
+    const eager = !opts.keep;
     let i = 0;
     const conv = (inp: tf.Tensor4D, free: boolean): tf.Tensor4D => {
       const s = this.specs[i++];
@@ -138,10 +143,10 @@ export class Generator {
         pad: s.k === 1 ? 'valid' : 'same',
         activation: s.relu ? 'relu' : 'linear',
       });
-      if (free) inp.dispose();
+      if (free && eager) inp.dispose();
       return out;
     };
-    const pool = (inp: tf.Tensor4D): tf.Tensor4D => tf.maxPool(inp, 2, 2, 'same'); // L48, L54
+    const pool = (inp: tf.Tensor4D): tf.Tensor4D => tf.maxPool(inp, 2, 2, 'same'); // L48, L54; skips stay alive
     // Encoder: rows 1–8.
     let y = conv(x, false); // row 1
     y = conv(y, true); // row 2
@@ -156,11 +161,14 @@ export class Generator {
     y = conv(y, true); // row 8, bottleneck
     // Decoder: three times [bilinear ×2 (L64), concatenate([skip, up]) (L65), two 3×3 convs (L66)], rows 9–14.
     for (const skip of [skip3, skip2, skip1]) {
-      const up = upsample2x(y);
-      y.dispose();
+      // Training (keep) needs the exact half-pixel adjoint: tfjs 4.22's ResizeBilinearGrad ignores halfPixelCenters.
+      const up = eager ? upsample2x(y) : upsample2xExactGrad(y);
       const cat = tf.concat([skip, up], 3);
-      up.dispose();
-      skip.dispose();
+      if (eager) {
+        y.dispose();
+        up.dispose();
+        skip.dispose();
+      }
       y = conv(cat, true);
       y = conv(y, true);
     }

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// Simulated TomoGAN training / test pairs: seeded phantoms → low-dose FBP (noisy) and noise-free FBP (clean), both
+// on TomoGAN's 0…255 scale (TOMOGAN.md "Training data format": util.scale2uint8 = 0.05/99.95 percentile clip).
+import { InvalidInputError } from '../../errors.js';
+import { scaleToUint8Range } from '../../io/image.js';
+import { bounded, nextU32, seedState } from '../../rng.js';
+import { type PhantomKind, phantom, phantomStack } from '../../tomo/phantom.js';
+import { simulateLowDose } from '../../tomo/simulate.js';
+import type { Image } from '../image.js';
+import type { TrainingPair } from './train.js';
+
+export interface SimulatedPairsOptions {
+  /** Number of pairs. */
+  count: number;
+  /** Image side in px (default 256). */
+  size?: number;
+  /** Phantom kinds, drawn uniformly per pair (default ellipses, foam, smooth). */
+  kinds?: readonly PhantomKind[];
+  /** Incident photons I0, drawn uniformly per pair from this list (default 500, 1000, 2000, 5000). */
+  photons?: readonly number[];
+  /** Views over [0°, 180°) (default ⌈π/2·size⌉, about Nyquist, as the shared synthetic data). */
+  angles?: number;
+  /** 1, or 3 adjacent slices of a 3D phantom (the clean target is the middle slice). */
+  depth?: 1 | 3;
+  seed?: number;
+  /** Called after each pair (simulation takes ~0.5 s per 256² pair). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One simulated pair plus how it was made (for model cards and per-I0 reports). */
+export interface SimulatedPair extends TrainingPair {
+  kind: PhantomKind;
+  photons: number;
+  seed: number;
+  /** The noisy image's percentile range, applied to both images: `unscale(x, range)` gives phantom units. */
+  range: { lo: number; hi: number };
+}
+
+/** Maps `img` with the linear map that took [lo, hi] to [0, 255], clipping to it (as scaleToUint8Range does). */
+function mapRange(img: Image, lo: number, hi: number): Image {
+  const k = hi > lo ? 255 / (hi - lo) : 0;
+  const data = new Float32Array(img.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = (Math.min(hi, Math.max(lo, img.data[i])) - lo) * k;
+  return { ...img, data };
+}
+
+/**
+ * Simulates `count` seeded pairs. The noisy image is percentile-scaled as at inference (anyml denoise scales its
+ * input the same way), and the clean image goes through the same map, so the network learns a map on one scale.
+ */
+export function simulatedPairs(opts: SimulatedPairsOptions): SimulatedPair[] {
+  const { count, size = 256, kinds = ['ellipses', 'foam', 'smooth'], photons = [500, 1000, 2000, 5000], depth = 1, seed = 0 } = opts;
+  if (!Number.isInteger(count) || count < 1) throw new InvalidInputError('simulatedPairs: count', String(count), 'a positive integer');
+  if (!Number.isInteger(size) || size < 16) throw new InvalidInputError('simulatedPairs: size', String(size), 'an integer ≥ 16');
+  if (!kinds.length) throw new InvalidInputError('simulatedPairs: kinds', '[]', 'at least one phantom kind');
+  if (!photons.length || photons.some((p) => !(p > 0))) throw new InvalidInputError('simulatedPairs: photons', `[${photons}]`, 'positive photon counts');
+  const angles = opts.angles ?? Math.ceil((Math.PI / 2) * size);
+  const rng = seedState(seed);
+  const out: SimulatedPair[] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = kinds[bounded(rng, kinds.length)];
+    const I0 = photons[bounded(rng, photons.length)];
+    const s = nextU32(rng);
+    const ph = depth === 3 ? phantomStack(kind, size, 3, s) : phantom(kind, size, s);
+    const sim = simulateLowDose(ph, { photons: I0, angles, seed: s ^ 0x9e3779b9 });
+    const { image: noisy, lo, hi } = scaleToUint8Range(sim.lowDose);
+    const cleanAll = mapRange(sim.clean, lo, hi);
+    const plane = size * size;
+    const mid = depth === 3 ? 1 : 0;
+    const clean: Image = { width: size, height: size, depth: 1, data: cleanAll.data.slice(mid * plane, (mid + 1) * plane) };
+    out.push({ noisy, clean, kind, photons: I0, seed: s, range: { lo, hi } });
+    opts.onProgress?.(i + 1, count);
+  }
+  return out;
+}
