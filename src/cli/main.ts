@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AnymlError, InvalidInputError } from '../errors.js';
 import { registerDenoiseCommand } from './denoise.js';
 import { registerSvmCommands } from './svm.js';
+import { registerTomoganCommands } from './tomogan.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   registerSvmCommands(program);
   registerDenoiseCommand(program);
+  registerTomoganCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
