@@ -309,7 +309,12 @@ async function readUrl(url: URL, opts: LoadWeightsOptions): Promise<Uint8Array> 
   if (url.protocol === 'file:') {
     const mod = 'node:fs/promises';
     const fs = (await import(/* @vite-ignore */ mod)) as typeof import('node:fs/promises');
-    return new Uint8Array(await fs.readFile(url));
+    try {
+      return new Uint8Array(await fs.readFile(url));
+    } catch (e) {
+      const { fileURLToPath } = (await import(/* @vite-ignore */ 'node:url')) as typeof import('node:url');
+      throw new InvalidInputError('loadWeights: file', fileURLToPath(url), 'a readable model.json / weights file', (e as NodeJS.ErrnoException).code ?? String(e));
+    }
   }
   const f = opts.fetch ?? (globalThis.fetch as unknown as LoadWeightsOptions['fetch']);
   if (!f) throw new InvalidInputError('loadWeights: url', url.href, 'a runtime with fetch');

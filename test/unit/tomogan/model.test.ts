@@ -103,6 +103,14 @@ describe('bilinear ×2 upsampling = TF2 Keras UpSampling2D (half-pixel centres)'
 });
 
 describe('saveWeights / loadWeights (tfjs model.json + weights.bin)', () => {
+  it('a missing model.json or weights.bin is an InvalidInputError naming the file', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'anyml-w-'));
+    await expect(loadWeights(join(d, 'nope.json'))).rejects.toThrow(/loadWeights: file: ENOENT: got .*nope\.json, expected a readable model\.json/);
+    const saved = saveWeights(createGenerator({ seed: 1 }));
+    writeFileSync(join(d, 'model.json'), JSON.stringify(saved.modelJson));
+    await expect(loadWeights(join(d, 'model.json'))).rejects.toThrow(/weights\.bin, expected a readable/);
+  });
+
   it('round-trips through objects and bytes with identical output', async () => {
     const g = createGenerator({ depth: 3, widths: 'paper', seed: 11 });
     const saved = saveWeights(g);
