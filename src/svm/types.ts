@@ -78,8 +78,9 @@ export interface SvmOptions {
   onEpoch?: (p: SvmProgress) => void;
   /**
    * Data-parallel training on this many workers (1–64; Web Workers in browsers, worker_threads in Node), each with
-   * a contiguous shard of the rows and its own engine; every fit (λ search and final) runs on them. Undefined
-   * (default): train in this thread. See docs/svm-solver.md "Data-parallel training".
+   * a contiguous shard of the rows and its own engine; the final fit runs on them (the λ search, the bias refit and
+   * evaluation stay in the calling thread, so λ does not depend on P). Undefined (default): train in this thread.
+   * See docs/svm-solver.md "Data-parallel training".
    */
   workers?: number;
   /** With workers: local samples per worker between two model averages, or 'epoch' (once per epoch). Default 1000. */
