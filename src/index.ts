@@ -29,6 +29,14 @@ export { createGenerator, Generator, layerSpecs, upsample2x, saveWeights, loadWe
 export type { DecoderWidths, ConvSpec, ConvWeights, GeneratorConfig, CreateGeneratorOptions, TomoganModelJson, SavedWeights, WeightEntry, LoadWeightsOptions } from './tomogan/model.js';
 export { denoise, DEFAULT_TILE } from './tomogan/denoise.js';
 export { nativeAvailable } from './tomogan/native.js';
+export { loadDefaultWeights, defaultWeightsUrl, DEFAULT_WEIGHTS_NAME } from './tomogan/default-weights.js';
+export { trainTomogan, encodeCheckpoint, decodeCheckpoint, generatorFromCheckpoint } from './tomogan/train/train.js';
+export type { TrainTomoganOptions, TrainRecord, TrainCheckpoint, TrainResult, TrainingPair } from './tomogan/train/train.js';
+export { simulatedPairs } from './tomogan/train/dataset.js';
+export type { SimulatedPairsOptions, SimulatedPair } from './tomogan/train/dataset.js';
+export { registerWasmTrainingKernels } from './tomogan/train/wasm-kernels.js';
+export { phantom, phantomStack, radon, anglesFor, fbp, simulateLowDose } from './tomo/index.js';
+export type { PhantomKind, PhantomOptions, Sinogram, AngleList, FbpFilter, FbpOptions, SimulateOptions, SimulateResult } from './tomo/index.js';
 export { webgpuAdapterInfo } from './tomogan/backends.js';
 export type { BackendChoice, TomoganBackendName, WebgpuAdapterInfo } from './tomogan/backends.js';
 export type { DenoiseOptions, DenoiseResult } from './tomogan/denoise.js';

@@ -6,6 +6,7 @@ import { scaleToUint8Range, unscale } from '../io/image.js';
 import { readImage, writeImage } from '../io/node-image.js';
 import type { BackendChoice } from '../tomogan/backends.js';
 import { denoise } from '../tomogan/denoise.js';
+import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../tomogan/default-weights.js';
 import { loadWeights } from '../tomogan/model.js';
 
 export interface DenoiseFlags {
@@ -21,11 +22,9 @@ export interface DenoiseFlags {
 
 
 export async function runDenoise(input: string, output: string, f: DenoiseFlags): Promise<void> {
-  if (!f.weights) {
-    // No trained TomoGAN weights ship yet (issue #6 trains them); a random network would only make noise.
-    throw new InvalidInputError('anyml denoise: --weights', 'nothing', 'a TomoGAN weights file (model.json next to its weights.bin); anyml ships no default weights yet');
-  }
-  const model = await loadWeights(f.weights);
+  // Without --weights: the generator anyml trained on its simulated low-dose FBP data (docs/tomogan-model-card.md).
+  const model = f.weights ? await loadWeights(f.weights) : await loadDefaultWeights();
+  const weights = f.weights ?? DEFAULT_WEIGHTS_NAME;
   const image = await readImage(input);
   if (image.depth !== f.slices) {
     throw new InvalidInputError(`anyml denoise: ${input}`, `${image.depth} slice(s)`, `${f.slices} (--slices; a 3-slice stack gives its middle slice)`);
@@ -61,7 +60,7 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
   const out = scaled ? unscale(result.image, { lo, hi }) : result.image;
   await writeImage(output, out);
   model.dispose();
-  const summary = { input, output, width: image.width, height: image.height, backend: result.backend, ms: result.ms, tiles: result.tiles, scaled, warnings: result.warnings };
+  const summary = { input, output, weights, width: image.width, height: image.height, backend: result.backend, ms: result.ms, tiles: result.tiles, scaled, warnings: result.warnings };
   if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
   else process.stdout.write(`denoised ${image.width}×${image.height} on ${result.backend} in ${result.ms.toFixed(0)} ms (${result.tiles} tiles) → ${output}\n`);
 }

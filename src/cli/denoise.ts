@@ -17,7 +17,7 @@ export function registerDenoiseCommand(program: Command): void {
     .option('--tile <px>', 'tile core size (default: per backend)', int('--tile', 8))
     .option('--threads <n>', 'native backend: onnxruntime threads (default: one per physical core)', int('--threads', 1))
     .option('--halo <px>', 'context around each tile (>= 48 is exact)', int('--halo', 0), 56)
-    .option('--weights <model.json>', 'TomoGAN weights (tfjs format: model.json + weights.bin); required until anyml ships trained weights')
+    .option('--weights <model.json>', 'TomoGAN weights (tfjs format: model.json + weights.bin); default: the shipped tomogan-sim-v1 (docs/tomogan-model-card.md)')
     .option('--slices <n>', '1, or 3 adjacent slices (the model must have depth 3)', int('--slices', 1), 1)
     .addOption(new Option('--scale <mode>', 'auto: percentile-scale to 0…255 when values leave 0…255').choices(['auto', 'percentile', 'none']).default('auto'))
     .option('--json', 'print one JSON object as the last stdout line')

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `anyml denoise` end to end: --json contract, the output image, the --weights requirement, bad input.
+// `anyml denoise` end to end: --json contract, the output image, the shipped default weights, bad input.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,10 +62,18 @@ describe('anyml denoise', () => {
     expect(relErr(a, b)).toBeLessThanOrEqual(TOMOGAN_TOLERANCE.native);
   });
 
-  it('requires --weights until trained weights ship, and says so (exit 2)', () => {
-    const r = anyml(['denoise', input, join(dir, 'x.png')]);
+  it('without --weights uses the shipped tomogan-sim-v1 weights and names them in --json', () => {
+    const out = join(dir, 'default.png');
+    const r = anyml(['denoise', input, out, '--backend', 'wasm', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ weights: 'tomogan-sim-v1', backend: 'wasm', width: 70, height: 45 });
+    expect(decodeImage(readFileSync(out)).data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('a missing --weights file is a clear error (exit 2)', () => {
+    const r = anyml(['denoise', input, join(dir, 'x.png'), '--weights', join(dir, 'nope.json')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--weights.*ships no default weights yet/);
+    expect(r.stderr).toMatch(/nope\.json/);
   });
 
   it('exits 2 on an unreadable or wrong-depth input', () => {
