@@ -54,7 +54,7 @@ function loadFailures(r) {
 }
 
 check('wasm: committed bytes match a rebuild', 'bash', ['wasm/build.sh', '--check'], { tool: '/usr/bin/em++' });
-check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 check('native C++ tests', 'bash', ['scripts/native-tests.sh']);
 vitest('node', []);
 if (existsSync('/usr/bin/chromium')) vitest('browser', ['--config', 'vitest.browser.config.ts']);

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// Messages between the TomoGAN tab and tomogan.worker.ts. Types only.
+import type { PhantomKind, TomoganBackendName, WebgpuAdapterInfo } from 'anyml';
+import type { WireError } from './ui.js';
+
+/** One slice on TomoGAN's 0…255 working scale (what the network sees), for display and metrics. */
+export interface Slice {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+/** Which weights the build serves (vite.demo.config.ts `__DEMO_WEIGHTS__`). */
+export interface DemoWeights {
+  label: string;
+  /** Whether the folder had a model.json when the demo was built. */
+  found: boolean;
+  /** The folder on the build machine, relative to the repository. */
+  dir: string;
+}
+
+export interface Capabilities {
+  webgpu: WebgpuAdapterInfo | null;
+  /** Why there is no WebGPU adapter (when webgpu is null). */
+  webgpuReason: string;
+  wasmSimd: boolean;
+  /** tfjs-wasm's threaded build (needs cross-origin isolation, and a non-minified bundle: TOOLCHAIN.md §6). */
+  wasmThreads: boolean;
+  /** What the weights are and where they came from. */
+  weights: string;
+  weightsMs: number;
+}
+
+export type TomoRequest =
+  | { type: 'init'; weightsUrl: string; weights: DemoWeights }
+  | { type: 'simulate'; kind: PhantomKind; size: number; photons: number; seed: number }
+  | { type: 'open'; file: File; reference?: File }
+  | { type: 'denoise'; backend: 'auto' | TomoganBackendName; tile?: number }
+  | { type: 'cancel' }
+  | { type: 'encode'; format: 'png16' | 'npy' };
+
+export interface Metrics {
+  ssimInput: number;
+  ssimResult: number;
+  psnrInput: number;
+  psnrResult: number;
+}
+
+export type TomoEvent =
+  | { type: 'ready'; caps: Capabilities }
+  | { type: 'input'; label: string; input: Slice; reference?: Slice; ms: number; note?: string }
+  | { type: 'progress'; done: number; total: number }
+  | {
+      type: 'result';
+      result: Slice;
+      backend: TomoganBackendName;
+      tiles: number;
+      warnings: string[];
+      /** Milliseconds: denoise() (backend start on first use + tiles), metrics. */
+      denoiseMs: number;
+      metricsMs: number;
+      metrics?: Metrics;
+      /** tfjs-wasm threads in use after a wasm run (getThreadsCount), else undefined. */
+      wasmThreadsCount?: number;
+    }
+  | { type: 'file'; name: string; bytes: Uint8Array; mime: string }
+  /** `request`: the request that failed ('weights': loading the weights during init, which still answers 'ready'). */
+  | { type: 'error'; request: TomoRequest['type'] | 'weights'; doing: string; error: WireError };
