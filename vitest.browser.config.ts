@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
 // vitest browser mode in Debian Chromium (headless, cross-origin isolated, WebGPU allowed). TOOLCHAIN.md §6.
 import { playwright } from '@vitest/browser-playwright';
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { SHARED_DATA_PATH } from './test/helpers/shared-data-path.js';
 
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 export default defineConfig({
-  define: { __ANYML_CI__: JSON.stringify(process.env.CI === 'true') },
+  define: {
+    __ANYML_CI__: JSON.stringify(process.env.CI === 'true'),
+    // The shared data folder, relative to the project root (commands.readFile resolves from there).
+    __ANYML_SHARED_DATA__: JSON.stringify(relative(process.cwd(), SHARED_DATA_PATH)),
+  },
   server: { headers: isolation, fs: { allow: ['..'] } },
   test: {
     include: ['test/browser/**/*.test.ts'],

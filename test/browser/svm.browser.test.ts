@@ -9,13 +9,14 @@ import golden from '../fixtures/heart_scale.golden.json' with { type: 'json' };
 import { GOLDEN_OPTIONS } from '../fixtures/heart_scale.options.js';
 
 declare const __ANYML_CI__: boolean;
+declare const __ANYML_SHARED_DATA__: string;
 
 async function heartScale(): Promise<string | null> {
   try {
-    return await commands.readFile('../shared/data/libsvm/heart_scale') // relative to the project root;
+    return await commands.readFile(`${__ANYML_SHARED_DATA__}/libsvm/heart_scale`) // relative to the project root;
   } catch (err) {
-    if (__ANYML_CI__) throw new Error(`CI=true requires ../shared/data/libsvm/heart_scale: ${(err as Error).message}`);
-    console.warn('skipping: ../shared/data/libsvm/heart_scale is missing: ' + (err as Error).message);
+    if (__ANYML_CI__) throw new Error(`CI=true requires ${__ANYML_SHARED_DATA__}/libsvm/heart_scale: ${(err as Error).message}`);
+    console.warn(`skipping: ${__ANYML_SHARED_DATA__}/libsvm/heart_scale is missing: ` + (err as Error).message);
     return null;
   }
 }

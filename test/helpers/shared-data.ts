@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Locates the shared real-data folder (../shared/data beside the repo); suites skip without it locally, fail on CI.
+// The shared real-data folder (located by shared-data-path.ts); suites skip without it locally, fail on CI.
 
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe } from 'vitest';
+import { SHARED_DATA_PATH } from './shared-data-path.js';
 
-/** Absolute path of the shared data folder: `../shared/data` relative to the repository root. */
-export const SHARED_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../..', '../shared/data');
+/** Absolute path of the shared data folder (see shared-data-path.ts for where it is looked for). */
+export const SHARED_DATA = SHARED_DATA_PATH;
 
 /** True when the shared data folder (or `sub` inside it, e.g. 'libsvm') exists. */
 export function haveSharedData(sub = ''): boolean {
