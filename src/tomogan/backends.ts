@@ -2,7 +2,7 @@
 // tfjs backend selection for TomoGAN (TOOLCHAIN.md §4 wasm in Node, §5a WebGPU in Node). Only src/tomogan/ imports tfjs.
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../errors.js';
-import { loadOrtNode } from './native.js';
+import { loadOrtNode, nativeAvailable } from './native.js';
 
 export type TfBackendName = 'cpu' | 'wasm' | 'webgpu';
 /** Every TomoGAN backend: the three tfjs ones, and `native` = onnxruntime-node on anyml's ONNX export (Node only). */
@@ -234,9 +234,7 @@ export async function resolveBackend(choice: BackendChoice): Promise<{ backend: 
     if (info && !info.software) order.push('webgpu');
     else if (info) warnings.push(`backend auto: skipped webgpu, its adapter is a ${info.software} (${info.source}), slower than ${isNode ? 'native/wasm' : 'wasm'}`);
   }
-  if (isNode) {
-    if (await loadOrtNode().then(() => true, () => false)) order.push('native');
-  }
+  if (isNode && (await nativeAvailable())) order.push('native');
   order.push('wasm', 'cpu');
   for (const b of order) {
     try {

@@ -2,8 +2,7 @@
 // The shared real-data folder (located by shared-data-path.ts); suites skip without it locally, fail on CI.
 
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe } from 'vitest';
 import { SHARED_DATA_PATH } from './shared-data-path.js';
 

@@ -193,8 +193,7 @@ export async function trainTomogan(opts: TrainTomoganOptions): Promise<TrainResu
   for (const k of ['lambdaAdv', 'lambdaMse', 'lambdaPerc'] as const)
     if (!(st[k] >= 0)) throw new InvalidInputError(`trainTomogan: options.${k}`, String(st[k]), 'a number ≥ 0');
   if (st.lambdaPerc > 0 && !opts.perceptual) throw new InvalidInputError('trainTomogan: options.perceptual', 'nothing', `a feature network, since lambdaPerc = ${st.lambdaPerc}`);
-  const dShapes = discriminatorShapes(crop); // validates crop
-  if (crop % 8 !== 0) throw new InvalidInputError('trainTomogan: options.crop', String(crop), 'a multiple of 8');
+  const dShapes = discriminatorShapes(crop); // validates crop: a multiple of 8, at least 8
   validateData(opts.data, depth, crop);
   if (r && r.iteration >= iterations) throw new InvalidInputError('trainTomogan: options.iterations', String(iterations), `more than the checkpoint's ${r.iteration} iterations`);
 
