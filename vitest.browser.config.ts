@@ -13,7 +13,7 @@ export default defineConfig({
     // The shared data folder, relative to the project root (commands.readFile resolves from there).
     __ANYML_SHARED_DATA__: JSON.stringify(relative(process.cwd(), SHARED_DATA_PATH)),
   },
-  server: { headers: isolation, fs: { allow: ['..'] } },
+  server: { headers: isolation, fs: { allow: ['..', SHARED_DATA_PATH] } },
   test: {
     include: ['test/browser/**/*.test.ts'],
     testTimeout: 60_000,
