@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
-// Library build (browser bundle of the public entry) and the Node vitest project.
+// The Node vitest project. The sources import `#platform` and `#tomogan-platform` (the package's `imports` map,
+// which points at dist/): here they are the Node sources, as tsconfig.json's `paths` say for tsc and tsx.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
+
 export default defineConfig({
-  build: {
-    outDir: 'dist/browser',
-    emptyOutDir: true,
-    target: 'es2022',
-    sourcemap: true,
-    lib: { entry: 'src/index.ts', formats: ['es'], fileName: 'anyml' },
+  resolve: {
+    alias: [
+      { find: /^#platform$/, replacement: src('platform/node.ts') },
+      { find: /^#tomogan-platform$/, replacement: src('tomogan/platform/node.ts') },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

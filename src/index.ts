@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The public entry of anyml (browsers, workers and Node). Node-only helpers live in `anyml/node`.
+// The public entry `anyml` (browsers, workers, Node): the SVM, data parsing, image codecs, metrics and the tomography
+// simulator. It loads no tfjs, onnxruntime or h5wasm: TomoGAN is `anyml/tomogan`; files by path are `anyml/node`.
 
 export * from './errors.js';
-export type { CsrMatrix, Dataset, DenseMatrix, Matrix } from './types.js';
+export type { CsrMatrix, Dataset, DenseMatrix, Image, Matrix } from './types.js';
 export { trainSvm, DEFAULT_LAMBDA_GRID } from './svm/train.js';
 export { SvmModel } from './svm/model.js';
 export type { SvmModelInit } from './svm/model.js';
@@ -10,43 +11,25 @@ export type { EpochRecord, SvmEvaluation, SvmModelJson, SvmOptions, SvmProgress,
 export { registerSvmBackend, svmBackends } from './svm/backends.js';
 export type { SvmEngine, Solver, SolverOptions, SolverState, EngineName } from './svm/engine.js';
 export { makeClassification } from './svm/synthetic.js';
-export type { SyntheticOptions } from './svm/synthetic.js';
+export type { SyntheticOptions, SyntheticSplitOptions } from './svm/synthetic.js';
 export { subsetDataset } from './svm/data.js';
 export { parseLibsvm } from './io/libsvm.js';
+export type { LibsvmOptions, LibsvmResult } from './io/libsvm.js';
 export { createSvmStream, trainSvmStream } from './svm/stream.js';
 export type { SvmStream, SvmStreamOptions, SvmStreamTrainOptions } from './svm/stream.js';
 export { libsvmWindows } from './io/windows.js';
 export type { LibsvmWindowsOptions, LineSource } from './io/windows.js';
 export { parseCsv } from './io/csv.js';
+export type { CsvOptions, CsvResult } from './io/csv.js';
 export { hasSimd, loadCore } from './backends/wasm/loader.js';
 export { KERNELS } from './kernels/index.js';
 export { BackendRegistry } from './backends/registry.js';
 export type { BackendEntry } from './backends/registry.js';
 export { decodeImage, encodeImage, scaleToUint8Range, unscale, percentile, checkImage, sniffImageFormat } from './io/image.js';
 export type { ImageFormat, ImageEncodeFormat, DecodeImageOptions, EncodeImageOptions, ScaleOptions } from './io/image.js';
-export type { Image } from './tomogan/image.js';
-export { createGenerator, Generator, layerSpecs, upsample2x, saveWeights, loadWeights, generatorFromWeights, DECODER_WIDTHS } from './tomogan/model.js';
-export type { DecoderWidths, ConvSpec, ConvWeights, GeneratorConfig, CreateGeneratorOptions, TomoganModelJson, SavedWeights, WeightEntry, LoadWeightsOptions } from './tomogan/model.js';
-export { denoise, DEFAULT_TILE } from './tomogan/denoise.js';
-export { nativeAvailable } from './tomogan/native.js';
-export { loadDefaultWeights, defaultWeightsUrl, DEFAULT_WEIGHTS_NAME } from './tomogan/default-weights.js';
-export { trainTomogan, encodeCheckpoint, decodeCheckpoint, generatorFromCheckpoint } from './tomogan/train/train.js';
-export type { TrainTomoganOptions, TrainRecord, TrainCheckpoint, TrainResult, TrainingPair } from './tomogan/train/train.js';
-export { simulatedPairs } from './tomogan/train/dataset.js';
-export type { SimulatedPairsOptions, SimulatedPair } from './tomogan/train/dataset.js';
-export { registerWasmTrainingKernels } from './tomogan/train/wasm-kernels.js';
-export { phantom, phantomStack, radon, anglesFor, fbp, simulateLowDose } from './tomo/index.js';
-export type { PhantomKind, PhantomOptions, Sinogram, AngleList, FbpFilter, FbpOptions, SimulateOptions, SimulateResult } from './tomo/index.js';
-export { webgpuAdapterInfo } from './tomogan/backends.js';
-export type { BackendChoice, TomoganBackendName, WebgpuAdapterInfo } from './tomogan/backends.js';
-export type { DenoiseOptions, DenoiseResult } from './tomogan/denoise.js';
-export { planTiles, padTo8, DEFAULT_HALO, RECEPTIVE_REACH } from './tomogan/tiling.js';
-export type { Tile } from './tomogan/tiling.js';
 export { parseNpy, formatNpy } from './io/npy.js';
 export type { NpyArray, NpyData, NpyDtype } from './io/npy.js';
-export { mse, psnr, ssim } from './tomogan/metrics.js';
-export type { MetricInput, PixelArray, PlainImage, PsnrOptions, SsimOptions, SsimResult } from './tomogan/metrics.js';
-export { exportOnnx, onnxIrVersion, ONNX_INPUT, ONNX_OUTPUT } from './tomogan/onnx.js';
-export type { ExportOnnxOptions } from './tomogan/onnx.js';
-export { importKerasH5 } from './tomogan/keras.js';
-export type { ImportKerasOptions } from './tomogan/keras.js';
+export { mse, psnr, ssim } from './tomo/metrics.js';
+export type { MetricInput, PixelArray, PlainImage, PsnrOptions, SsimOptions, SsimResult } from './tomo/metrics.js';
+export { phantom, phantomStack, radon, anglesFor, fbp, simulateLowDose } from './tomo/index.js';
+export type { PhantomKind, PhantomOptions, Sinogram, AngleList, FbpFilter, FbpOptions, SimulateOptions, SimulateResult } from './tomo/index.js';

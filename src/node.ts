@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Node-only entry (`anyml/node`): everything in `anyml` plus file helpers.
+// The Node-only entry `anyml/node`: datasets and images by file path, and atomic file writes. Everything else is
+// imported from `anyml` (and `anyml/tomogan`), which work in Node as they are.
 
-export * from './index.js';
 export { readDataset } from './io/node.js';
+export type { ReadDatasetOptions, ReadDatasetResult } from './io/node.js';
 export { writeFileAtomic } from './io/atomic.js';
 export { readImage, writeImage, imageFormatFromPath } from './io/node-image.js';
 export type { ReadImageOptions, WriteImageOptions } from './io/node-image.js';

@@ -31,3 +31,15 @@ export interface Dataset {
   y: Float32Array;
   labels: [neg: number, pos: number];
 }
+
+/**
+ * A stack of `depth` grey slices of `height` × `width` pixels. `data.length === depth * height * width`, laid out
+ * [depth][height][width] (C order): pixel (z, y, x) is `data[(z * height + y) * width + x]`. Shared by image I/O,
+ * the simulator, the metrics and TomoGAN.
+ */
+export interface Image {
+  width: number;
+  height: number;
+  depth: number;
+  data: Float32Array;
+}

@@ -18,7 +18,7 @@ const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.inde
 const quick = process.argv.includes('--quick');
 const maxP = Number(arg('--max-p', 8));
 for (const need of [data, join(root, 'dist', 'node.js')]) if (!existsSync(need)) throw new Error(`bench:svm-parallel needs ${need}`);
-const anyml = await import(join(root, 'dist', 'node.js'));
+const anyml = { ...(await import('anyml')), ...(await import('anyml/node')) };
 const Ps = [1, 2, 4, 8, 16].filter((p) => p <= maxP);
 const Bs = quick ? [10, 1000, 'epoch'] : [1, 10, 100, 1000, 'epoch'];
 const epochs = quick ? 2 : 5;

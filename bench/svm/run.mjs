@@ -69,7 +69,7 @@ for (const [name, train, test, extra] of [['ijcnn1', 'ijcnn1.gz', 'ijcnn1.t.gz',
 }
 
 // 2. In-process training on ijcnn1 after parsing (default options = λ 'auto'; and the chosen λ alone).
-const anyml = await import(join(root, 'dist', 'node.js'));
+const anyml = { ...(await import('anyml')), ...(await import('anyml/node')) };
 const ij = (await anyml.readDataset(join(data, 'ijcnn1.gz'))).dataset;
 const ijt = (await anyml.readDataset(join(data, 'ijcnn1.t.gz'), { labels: ij.labels })).dataset;
 const autoTimes = [];

@@ -22,7 +22,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { gaussianFilter, nlMeansMulti } from './filters.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,10 +53,10 @@ if (!Number.isInteger(count) || count < 1) fail(`--count ${count}: expected a po
 if (!Number.isInteger(size) || size < 16) fail(`--size ${size}: expected an integer ≥ 16`);
 if (!Number.isInteger(seed) || seed < 0) fail(`--seed ${seed}: expected a non-negative integer`);
 
-for (const f of ['index.js', 'tomogan/train/dataset.js'])
+for (const f of ['index.js', 'tomogan/index.js'])
   if (!existsSync(join(root, 'dist', f))) fail(`dist/${f} is missing: run npm run build first`);
-const a = await import(pathToFileURL(join(root, 'dist', 'index.js')).href);
-const { simulatedPairs } = await import(pathToFileURL(join(root, 'dist', 'tomogan', 'train', 'dataset.js')).href);
+const a = { ...(await import('anyml')), ...(await import('anyml/tomogan')) };
+const { simulatedPairs } = a;
 
 const KINDS = ['shepp-logan', 'ellipses', 'foam', 'smooth'];
 const PHOTONS = [500, 1000, 5000];

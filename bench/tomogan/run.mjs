@@ -18,8 +18,9 @@ const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.inde
 const size = Number(arg('--size', 1024));
 const skipWebgpu = process.argv.includes('--skip-webgpu');
 const threads = Number(arg('--threads', 1));
-const a = await import(join(root, 'dist', 'node.js'));
-const { tf, useBackend } = await import(join(root, 'dist', 'tomogan', 'backends.js'));
+const a = { ...(await import('anyml')), ...(await import('anyml/tomogan')), ...(await import('anyml/node')) };
+const { useBackend } = await import(join(root, 'dist', 'tomogan', 'backends.js'));
+const { tf } = await import(join(root, 'dist', 'tomogan', 'tf.js'));
 const gen = a.createGenerator({ depth: 1, widths: 'repo', seed: 1 });
 const gflop = (n) => (194.3976 * (n * n)) / (1024 * 1024); // conv FLOPs scale with pixels (TOMOGAN.md: 194.4 G at 1024²)
 const dir = mkdtempSync(join(tmpdir(), 'anyml-tg-'));

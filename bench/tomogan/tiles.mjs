@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
 const reps = Number(arg('--reps', 2));
 const threads = arg('--threads') === undefined ? undefined : Number(arg('--threads'));
-const a = await import(join(root, 'dist', 'index.js'));
+const a = { ...(await import('anyml')), ...(await import('anyml/tomogan')), ...(await import('anyml/node')) };
 const gen = a.createGenerator({ depth: 1, widths: 'repo', seed: 1 });
 
 function image(n) {

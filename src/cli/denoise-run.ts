@@ -2,7 +2,6 @@
 // The work behind `anyml denoise` (loaded on demand, so tfjs stays off the start-up path of the other commands).
 
 import { InvalidInputError } from '../errors.js';
-import { scaleToUint8Range, unscale } from '../io/image.js';
 import { readImage, writeImage } from '../io/node-image.js';
 import type { BackendChoice } from '../tomogan/backends.js';
 import { denoise } from '../tomogan/denoise.js';
@@ -29,38 +28,19 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
   if (image.depth !== f.slices) {
     throw new InvalidInputError(`anyml denoise: ${input}`, `${image.depth} slice(s)`, `${f.slices} (--slices; a 3-slice stack gives its middle slice)`);
   }
-  let lo = 0;
-  let hi = 255;
-  let data = image.data;
-  let mn = Infinity;
-  let mx = -Infinity;
-  for (const v of data) {
-    if (v < mn) mn = v;
-    if (v > mx) mx = v;
-  }
-  // TomoGAN works on the 0…255 scale of uint8 slices; float reconstructions are percentile-scaled (util.scale2uint8).
-  const scaled = f.scale === 'percentile' || (f.scale === 'auto' && (mn < 0 || mx > 255));
-  let src = image;
-  if (scaled) {
-    const s = scaleToUint8Range(image);
-    ({ lo, hi } = s);
-    src = s.image;
-    data = src.data;
-  }
   const bar = f.json || !process.stderr.isTTY ? undefined : new (await import('cli-progress')).default.SingleBar({ stream: process.stderr, format: 'denoise |{bar}| {value}/{total} tiles', clearOnComplete: true });
   let started = false;
-  const result = await denoise(src, {
-    model, backend: f.backend, tile: f.tile, halo: f.halo, threads: f.threads,
+  const result = await denoise(image, {
+    model, backend: f.backend, scale: f.scale, tile: f.tile, halo: f.halo, threads: f.threads,
     onProgress: (done, total) => {
       if (!bar) return;
       if (!started) bar.start(total, 0), (started = true);
       bar.update(done);
     },
   }).finally(() => bar?.stop());
-  const out = scaled ? unscale(result.image, { lo, hi }) : result.image;
-  await writeImage(output, out);
+  await writeImage(output, result.image);
   model.dispose();
-  const summary = { input, output, weights, width: image.width, height: image.height, backend: result.backend, ms: result.ms, tiles: result.tiles, scaled, warnings: result.warnings };
+  const summary = { input, output, weights, width: image.width, height: image.height, backend: result.backend, ms: result.ms, tiles: result.tiles, scaled: result.scaled, warnings: result.warnings };
   if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
   else process.stdout.write(`denoised ${image.width}×${image.height} on ${result.backend} in ${result.ms.toFixed(0)} ms (${result.tiles} tiles) → ${output}\n`);
 }

@@ -19,7 +19,7 @@ export function registerDenoiseCommand(program: Command): void {
     .option('--halo <px>', 'context around each tile (>= 48 is exact)', int('--halo', 0), 56)
     .option('--weights <model.json>', 'TomoGAN weights (tfjs format: model.json + weights.bin); default: the shipped tomogan-sim-v1 (docs/tomogan-model-card.md)')
     .option('--slices <n>', '1, or 3 adjacent slices (the model must have depth 3)', int('--slices', 1), 1)
-    .addOption(new Option('--scale <mode>', 'auto: percentile-scale to 0…255 when values leave 0…255').choices(['auto', 'percentile', 'none']).default('auto'))
+    .addOption(new Option('--scale <mode>', 'auto: percentile-scale to 0…255 unless the values already lie in 0…255 with a maximum above 1').choices(['auto', 'percentile', 'none']).default('auto'))
     .option('--json', 'print one JSON object as the last stdout line')
     .action(async (input: string, output: string, flags: DenoiseFlags) => (await import('./denoise-run.js')).runDenoise(input, output, flags));
 }

@@ -3,7 +3,7 @@
 
 import { convertIndexedToRgb, decode as decodePng, encode as encodePng } from 'fast-png';
 import { InvalidInputError } from '../errors.js';
-import type { Image } from '../tomogan/image.js';
+import type { Image } from '../types.js';
 import { formatNpy, parseNpy } from './npy.js';
 import { decodeTiffImage, encodeTiffFloat32 } from './tiff.js';
 

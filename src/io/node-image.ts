@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import type { Image } from '../tomogan/image.js';
+import type { Image } from '../types.js';
 import { writeFileAtomic } from './atomic.js';
 import { decodeImage, encodeImage, type ImageEncodeFormat, type ImageFormat } from './image.js';
 

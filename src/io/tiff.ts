@@ -4,7 +4,7 @@
 
 import UTIF from 'utif2';
 import { InvalidInputError } from '../errors.js';
-import type { Image } from '../tomogan/image.js';
+import type { Image } from '../types.js';
 import { checkImage, errText } from './image.js';
 
 type UtifIfd = UTIF.IFD & { isLE?: boolean };

@@ -4,6 +4,7 @@
 import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
 import type { Dataset } from '../types.js';
+import { subsetDataset } from './data.js';
 
 export interface SyntheticOptions {
   rows?: number;
@@ -12,7 +13,19 @@ export interface SyntheticOptions {
   density?: number;
   /** Probability that a label is flipped. Default 0.05. */
   noise?: number;
+  /**
+   * The problem: the seed draws the hidden direction u as well as the rows, so each seed is a different problem and
+   * a model trained on seed 1 is at chance on seed 2. Use `testFraction` for a test set of the same problem. Default 1.
+   */
   seed?: number;
+}
+
+export interface SyntheticSplitOptions extends SyntheticOptions {
+  /**
+   * Fraction of the `rows` held out as a test set of the same problem, in (0, 1): the last round(rows · f) rows of
+   * the seeded stream (the rows are i.i.d., so this is a random split).
+   */
+  testFraction: number;
 }
 
 /** One generated row: column indices (ascending, 0-based) and values, valid until the next row is drawn. */
@@ -74,10 +87,28 @@ export function* syntheticRows(options: SyntheticOptions = {}): Generator<Synthe
  * `noise` of the labels flipped: linearly separable up to the noise, with a bias and class imbalance to learn.
  * `density: 1` gives a dense matrix (epsilon-shaped data: `{ features: 2000, density: 1 }`).
  *
+ * The seed is the problem (see SyntheticOptions.seed); with `testFraction` the result is `{ train, test }` of one problem.
+ *
  * @example
- * const train = makeClassification({ rows: 5000, features: 50, seed: 1 });
+ * const data = makeClassification({ rows: 5000, features: 50, seed: 1 });
+ * const { train, test } = makeClassification({ rows: 5000, seed: 1, testFraction: 0.2 }); // 4000 + 1000 rows
  */
-export function makeClassification(options: SyntheticOptions = {}): Dataset {
+export function makeClassification(options: SyntheticSplitOptions): { train: Dataset; test: Dataset };
+export function makeClassification(options?: SyntheticOptions): Dataset;
+export function makeClassification(options: SyntheticOptions & { testFraction?: number } = {}): Dataset | { train: Dataset; test: Dataset } {
+  const all = generate(options);
+  const f = options.testFraction;
+  if (f === undefined) return all;
+  const rows = all.x.rows;
+  const nTest = Math.round(rows * f);
+  if (!(f > 0 && f < 1) || nTest < 1 || nTest >= rows) {
+    throw new InvalidInputError('makeClassification: options.testFraction', String(f), `a number in (0, 1) leaving at least one row on each side of ${rows} rows`);
+  }
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+  return { train: subsetDataset(all, range(0, rows - nTest)), test: subsetDataset(all, range(rows - nTest, rows)) };
+}
+
+function generate(options: SyntheticOptions): Dataset {
   const rows = options.rows ?? 2000;
   const cols = options.features ?? 50;
   const perRow = Math.max(1, Math.round((options.density ?? 0.1) * cols));

@@ -4,7 +4,7 @@
 // IEEE Press 1988, ch. 3 (eq. 61 for the discrete ramp filter).
 
 import { InvalidInputError } from '../errors.js';
-import type { Image } from '../tomogan/image.js';
+import type { Image } from '../types.js';
 import { fft } from './fft.js';
 import { checkAngles, type Sinogram } from './radon.js';
 

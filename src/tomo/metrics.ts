@@ -2,7 +2,7 @@
 // Image quality metrics: MSE, PSNR and SSIM (Wang et al. 2004), matching scikit-image's structural_similarity.
 
 import { InvalidInputError } from '../errors.js';
-import type { Image } from './image.js';
+import type { Image } from '../types.js';
 
 /** Pixel arrays the metrics accept; values are read as float64. */
 export type PixelArray = Float32Array | Float64Array | Uint8Array | Uint16Array | Int32Array | readonly number[];

@@ -4,7 +4,7 @@
 
 import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
-import type { Image } from '../tomogan/image.js';
+import type { Image } from '../types.js';
 
 export type PhantomKind = 'shepp-logan' | 'ellipses' | 'foam' | 'smooth';
 

@@ -4,7 +4,7 @@
 // IEEE Press 1988, ch. 3.
 
 import { InvalidInputError } from '../errors.js';
-import type { Image } from '../tomogan/image.js';
+import type { Image } from '../types.js';
 
 /**
  * A parallel-beam sinogram, laid out [angle][detector]: the line integral for view `a` at detector `d` is

@@ -4,7 +4,7 @@
 
 import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
-import type { Image } from '../tomogan/image.js';
+import type { Image } from '../types.js';
 import { fbp, type FbpFilter } from './fbp.js';
 import { anglesFor, checkAngles, checkSquareImage, radon, type AngleList, type Sinogram } from './radon.js';
 

@@ -1,46 +1,49 @@
 // SPDX-License-Identifier: MIT
-// tfjs backend selection for TomoGAN (TOOLCHAIN.md §4 wasm in Node, §5a WebGPU in Node). Only src/tomogan/ imports tfjs.
-import * as tf from '@tensorflow/tfjs';
-import { BackendUnavailableError } from '../errors.js';
+// tfjs backend selection for TomoGAN (wasm in Node, WebGPU in Node: docs/toolchain.md). Only src/tomogan/ imports tfjs:
+// tfjs-core with the cpu backend always, the wasm and webgpu backends when first chosen.
+import { tomoganPlatform } from '#tomogan-platform';
+import { BackendUnavailableError, InvalidInputError } from '../errors.js';
 import { loadOrtNode, nativeAvailable } from './native.js';
+import type { AdapterLike } from './platform/types.js';
+import { tf } from './tf.js';
+import type { BackendChoice, TfBackendName, TomoganBackendName, WebgpuAdapterInfo } from './types.js';
 
-export type TfBackendName = 'cpu' | 'wasm' | 'webgpu';
-/** Every TomoGAN backend: the three tfjs ones, and `native` = onnxruntime-node on anyml's ONNX export (Node only). */
-export type TomoganBackendName = TfBackendName | 'native';
-export type BackendChoice = 'auto' | TomoganBackendName;
+export type { BackendChoice, TfBackendName, TomoganBackendName, WebgpuAdapterInfo };
 
-export { tf };
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+const { isNode } = tomoganPlatform;
 let wasmImported: Promise<unknown> | undefined;
 let webgpuImported: Promise<unknown> | undefined;
 
+let wasmThreads = false;
+
+/**
+ * Lets tfjs-wasm use its threaded build in cross-origin-isolated pages (off by default). Only for bundles that are
+ * not minified: tfjs starts its pthread workers from the source text of a function (Function.prototype.toString),
+ * which minifiers break ("ReferenceError: e is not defined", and the backend never starts). tfjs sizes the pool at
+ * half of navigator.hardwareConcurrency. Node has no threaded tfjs-wasm build. Call it before the first wasm use.
+ * @example setWasmThreads(true); // a vite app built with build.minify: false, served with COOP/COEP
+ */
+export function setWasmThreads(enabled: boolean): void {
+  if (typeof enabled !== 'boolean') throw new InvalidInputError('setWasmThreads: enabled', String(enabled), 'true or false');
+  if (wasmImported && enabled !== wasmThreads) throw new InvalidInputError('setWasmThreads', String(enabled), 'a call before the wasm backend first runs (it has started already)');
+  wasmThreads = enabled;
+}
+
+/** Imports tfjs-backend-wasm once, gives it its binaries (#tomogan-platform) and applies setWasmThreads. */
 async function registerWasm(): Promise<void> {
-  // Node entry = dist/tf-backend-wasm.node.js, finds its .wasm next to itself (TOOLCHAIN.md §4).
-  wasmImported ??= import('@tensorflow/tfjs-backend-wasm');
+  wasmImported ??= import('@tensorflow/tfjs-backend-wasm').then((m) => {
+    tomoganPlatform.configureTfWasm(m);
+    if (!wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  });
   await wasmImported;
 }
 
-/** What the WebGPU adapter says about itself, and whether `auto` refuses it as a software rasteriser. */
-export interface WebgpuAdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean;
-  /** Where it came from: the browser's `navigator.gpu`, or Dawn in Node with these flags (TOOLCHAIN.md §5a). */
-  source: string;
-  /** Why this is a software adapter (SwiftShader, llvmpipe, …), or null for a hardware adapter. */
-  software: string | null;
-}
+let gradients: Promise<void> | undefined;
 
-interface GpuLike {
-  requestAdapter: (o?: object) => Promise<AdapterLike | null>;
-}
-interface AdapterLike {
-  isFallbackAdapter?: boolean;
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
-  requestAdapterInfo?: () => Promise<AdapterLike['info']>;
+/** Registers tfjs-core's gradient functions once (training needs them; inference pages never load them). */
+export function useGradients(): Promise<void> {
+  gradients ??= tomoganPlatform.registerGradients();
+  return gradients;
 }
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
@@ -68,59 +71,9 @@ async function describeAdapter(a: AdapterLike, source: string): Promise<WebgpuAd
 
 let gpuSetup: Promise<{ info: WebgpuAdapterInfo | null; reason: string }> | undefined;
 
-/**
- * Finds the WebGPU adapter once. In the browser: `navigator.gpu`. In Node: the npm `webgpu` package (Dawn), installed
- * as `navigator.gpu` (tfjs-backend-webgpu only registers when `navigator.gpu` exists at its import). Dawn is tried with
- * its default backend first (Vulkan/Metal/D3D12, core), then OpenGL ES in compatibility mode (Mesa llvmpipe in CI),
- * TOOLCHAIN.md §5a. `ANYML_DAWN_FLAGS` (comma-separated Dawn toggles, e.g. `backend=vulkan`) replaces that order.
- */
-async function setupGpu(): Promise<{ info: WebgpuAdapterInfo | null; reason: string }> {
-  gpuSetup ??= (async () => {
-    const g = globalThis as unknown as { navigator?: { gpu?: GpuLike } };
-    if (g.navigator?.gpu) {
-      const a = await g.navigator.gpu.requestAdapter().catch(() => null);
-      return a ? { info: await describeAdapter(a, 'navigator.gpu'), reason: '' } : { info: null, reason: 'navigator.gpu.requestAdapter() returned null' };
-    }
-    if (!isNode) return { info: null, reason: 'this browser has no navigator.gpu (WebGPU disabled or unsupported)' };
-    // Mesa's EGL needs a platform without a display server; must be in the environment before Dawn initialises EGL.
-    process.env.EGL_PLATFORM ??= 'surfaceless';
-    let mod: { create: (flags: string[]) => GpuLike; globals: object };
-    try {
-      const name = 'webgpu';
-      mod = (await import(/* @vite-ignore */ name)) as typeof mod;
-    } catch (e) {
-      return { info: null, reason: `the npm package 'webgpu' (Dawn) is not installed (npm i webgpu): ${(e as Error).message}` };
-    }
-    const env = process.env.ANYML_DAWN_FLAGS;
-    // Dawn's default backend (Vulkan on Linux) prints "Couldn't load Vulkan" when libvulkan.so.1 is missing: skip it then.
-    const fsName = 'node:fs';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs');
-    const vulkan =
-      process.platform !== 'linux' ||
-      ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'].some((d) => fs.existsSync(`${d}/libvulkan.so.1`));
-    const tries = env !== undefined ? [env.split(',').filter(Boolean)] : [...(vulkan ? [[]] : []), ['backend=opengles']];
-    const tried: string[] = [];
-    for (const flags of tries) {
-      const gpu = mod.create(flags);
-      const compat = flags.some((f) => f.startsWith('backend=opengl'));
-      const orig = gpu.requestAdapter.bind(gpu);
-      gpu.requestAdapter = (o: object = {}) => orig(compat ? { ...o, featureLevel: 'compatibility' } : o); // core → null on GL
-      const a = await gpu.requestAdapter().catch(() => null);
-      const label = `Dawn [${flags.join(',') || 'default'}]${compat ? ' compatibility' : ''}`;
-      tried.push(label);
-      if (!a) continue;
-      Object.assign(globalThis, mod.globals); // GPUBufferUsage, GPUMapMode, … used by tfjs-backend-webgpu
-      if (!g.navigator) (globalThis as unknown as { navigator: object }).navigator = {};
-      (g.navigator as { gpu?: GpuLike }).gpu = gpu;
-      return { info: await describeAdapter(a, label), reason: '' };
-    }
-    return {
-      info: null,
-      reason:
-        `no WebGPU adapter from ${tried.join(', then ')}. On Linux without a GPU anyml uses Dawn's OpenGL ES backend on Mesa ` +
-        `llvmpipe: install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri (EGL_PLATFORM=${process.env.EGL_PLATFORM})`,
-    };
-  })();
+/** Finds the WebGPU adapter once (#tomogan-platform: the page's navigator.gpu, or Dawn in Node). */
+function setupGpu(): Promise<{ info: WebgpuAdapterInfo | null; reason: string }> {
+  gpuSetup ??= tomoganPlatform.findGpu().then(async (f) => (f.gpu ? { info: await describeAdapter(f.adapter, f.source), reason: '' } : { info: null, reason: f.reason }));
   return gpuSetup;
 }
 

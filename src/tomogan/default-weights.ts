@@ -1,20 +1,39 @@
 // SPDX-License-Identifier: MIT
-// The TomoGAN weights anyml ships (issue 6): trained by anyml on its own simulated low-dose FBP slices.
-// Model card: docs/tomogan-model-card.md. No public TomoGAN weights exist (shared/data/tomogan/README.md).
-import { type Generator, type LoadWeightsOptions, loadWeights } from './model.js';
+// The TomoGAN weights anyml ships: trained by anyml on its own simulated low-dose FBP slices.
+// Model card: docs/tomogan-model-card.md.
+import { InvalidInputError } from '../errors.js';
+import { type Generator, type LoadWeightsOptions, type TomoganModelJson, loadWeights, readWeightsFile } from './model.js';
 
 /** Name of the shipped weights (folder under weights/ in the package). */
 export const DEFAULT_WEIGHTS_NAME = 'tomogan-sim-v1';
 
 /**
- * URL of the shipped model.json (weights.bin next to it). src/tomogan and dist/tomogan are both two levels below the
- * package root, so one relative URL serves the sources, the build and bundlers that understand `new URL(…, import.meta.url)`.
+ * URL of the shipped model.json. src/tomogan and dist/tomogan are both two levels below the package root, so one
+ * relative URL serves the sources, the build and bundlers, which emit the file because the URL is a literal.
  */
 export function defaultWeightsUrl(): URL {
-  return new URL(`../../weights/${DEFAULT_WEIGHTS_NAME}/model.json`, import.meta.url);
+  return new URL('../../weights/tomogan-sim-v1/model.json', import.meta.url);
 }
 
-/** Loads the shipped generator (depth 1, repo widths). In browsers, serve weights/ and pass its URL to loadWeights instead if your bundler does not copy it. */
-export function loadDefaultWeights(opts: LoadWeightsOptions = {}): Promise<Generator> {
-  return loadWeights(defaultWeightsUrl(), opts);
+/**
+ * URL of the shipped weights.bin, written out rather than resolved against model.json: a bundler may inline a small
+ * model.json as a `data:` URL, against which no relative path resolves.
+ */
+function defaultWeightDataUrl(): URL {
+  return new URL('../../weights/tomogan-sim-v1/weights.bin', import.meta.url);
+}
+
+/**
+ * Loads the shipped generator (depth 1, repo widths) in Node and in bundled browser apps alike: both files are
+ * literal `new URL(…, import.meta.url)` assets of anyml, so a bundler such as vite emits them with no configuration.
+ * @example const model = await loadDefaultWeights(); const { image } = await denoise(slice, { model });
+ */
+export async function loadDefaultWeights(opts: LoadWeightsOptions = {}): Promise<Generator> {
+  const [json, weightData] = await Promise.all([readWeightsFile(defaultWeightsUrl(), opts), readWeightsFile(defaultWeightDataUrl(), opts)]);
+  const modelJson = JSON.parse(new TextDecoder().decode(json)) as TomoganModelJson;
+  const paths = (modelJson.weightsManifest ?? []).flatMap((g) => g.paths);
+  if (paths.length !== 1 || paths[0] !== 'weights.bin') {
+    throw new InvalidInputError(`loadDefaultWeights: ${DEFAULT_WEIGHTS_NAME}/model.json weightsManifest`, JSON.stringify(paths), '["weights.bin"] (the shipped layout)');
+  }
+  return loadWeights({ modelJson, weightData }, opts);
 }

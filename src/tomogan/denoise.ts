@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Halo-tiled TomoGAN inference on a tfjs backend (issue 5 "Inference"; TOMOGAN.md "Tiling", "Inference script").
 import { AbortError, InvalidInputError } from '../errors.js';
-import { type BackendChoice, type TomoganBackendName, checkWebgpu, resolveBackend, tf, useBackend } from './backends.js';
-import type { Image } from './image.js';
+import { scaleToUint8Range, unscale } from '../io/image.js';
+import { checkWebgpu, resolveBackend, useBackend } from './backends.js';
+import { tf } from './tf.js';
+import type { BackendChoice, TomoganBackendName } from './types.js';
+import type { Image } from '../types.js';
 import type { Generator } from './model.js';
 import { runNative } from './native.js';
 import { DEFAULT_HALO, extractWindow, padTo8, planTiles, stitchCore } from './tiling.js';
@@ -18,8 +21,20 @@ import { DEFAULT_HALO, extractWindow, padTo8, planTiles, stitchCore } from './ti
  */
 export const DEFAULT_TILE: Record<TomoganBackendName, number> = { wasm: 1024, webgpu: 512, cpu: 512, native: 1024 };
 
+/**
+ * How `denoise` brings the image to the 0…255 scale TomoGAN works on (the scale of its 8-bit training slices):
+ * - `'auto'` (default): as it is when it already looks like that scale (every value in [0, 255] and a maximum
+ *   above 1, e.g. an 8-bit slice), otherwise `'percentile'` (float reconstructions, 16-bit images, 0…1 data);
+ * - `'percentile'`: clip to the 0.05th–99.95th percentiles and map linearly to 0…255 (TomoGAN's
+ *   `util.scale2uint8`, {@link scaleToUint8Range}), and map the output back to the input's units;
+ * - `'none'`: as it is.
+ */
+export type DenoiseScale = 'auto' | 'percentile' | 'none';
+
 export interface DenoiseOptions {
   model: Generator;
+  /** Input scaling; undone on the output, so the result is in the input's units. Default `'auto'`. */
+  scale?: DenoiseScale;
   backend?: BackendChoice;
   /** Core size in px (rounded up to a multiple of 8). Default per backend: DEFAULT_TILE. */
   tile?: number;
@@ -37,6 +52,10 @@ export interface DenoiseResult {
   /** One slice (depth 1), the input's width × height: the denoised (middle) slice. */
   image: Image;
   backend: TomoganBackendName;
+  /** Whether the input was percentile-scaled to 0…255 (and the output mapped back): see {@link DenoiseScale}. */
+  scaled: boolean;
+  /** The clip range in the input's units when `scaled` (0…255 maps from lo…hi), else null. */
+  range: { lo: number; hi: number } | null;
   ms: number;
   tiles: number;
   warnings: string[];
@@ -63,6 +82,19 @@ function validate(image: Image, model: Generator): void {
       throw new InvalidInputError(`${w}.data`, `${data[i]} at slice ${z}, row ${Math.floor(r / width)}, column ${r % width}`, 'finite pixel values');
     }
 }
+
+/** Whether `'auto'` scales: anything but values in [0, 255] with a maximum above 1. */
+function needsScaling(data: Float32Array): boolean {
+  let mn = Infinity;
+  let mx = -Infinity;
+  for (const v of data) {
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+  }
+  return mn < 0 || mx > 255 || mx <= 1;
+}
+
+const SCALES: readonly DenoiseScale[] = ['auto', 'percentile', 'none'];
 
 /** One forward pass on the active tfjs backend over n NHWC windows; returns the n × th × tw outputs. */
 async function forwardTf(model: Generator, buf: Float32Array, n: number, th: number, tw: number): Promise<Float32Array> {
@@ -92,6 +124,8 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
   const threads = opts.threads;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 0))
     throw new InvalidInputError('denoise: options.threads', String(threads), 'an integer ≥ 0 (0 = onnxruntime default)');
+  const scale = opts.scale ?? 'auto';
+  if (!SCALES.includes(scale)) throw new InvalidInputError('denoise: options.scale', String(scale), SCALES.map((v) => `'${v}'`).join(' | '));
   if (opts.signal?.aborted) throw new AbortError('denoise aborted before it started');
   const resolved = await resolveBackend(opts.backend ?? 'auto');
   let backend = resolved.backend;
@@ -100,7 +134,9 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
   if (halo < 48) warnings.push(`halo ${halo} px is below the generator's receptive-field reach (50 px, exact from 48): tile seams will differ from a full-frame pass`);
 
   const { width, height, depth } = image;
-  const padded = padTo8(image.data, depth, height, width);
+  const scaled = scale === 'percentile' || (scale === 'auto' && needsScaling(image.data));
+  const s = scaled ? scaleToUint8Range(image) : undefined;
+  const padded = padTo8((s?.image ?? image).data, depth, height, width);
   const H = padded.height;
   const W = padded.width;
   const tiles = planTiles(H, W, tile, halo);
@@ -140,5 +176,7 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
     data = new Float32Array(height * width);
     for (let r = 0; r < height; r++) data.set(out.subarray(r * W, r * W + width), r * width);
   }
-  return { image: { width, height, depth: 1, data }, backend, ms: performance.now() - t0, tiles: tiles.length, warnings };
+  let result: Image = { width, height, depth: 1, data };
+  if (s) result = unscale(result, s);
+  return { image: result, backend, scaled, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: tiles.length, warnings };
 }

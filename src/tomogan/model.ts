@@ -2,7 +2,10 @@
 // The TomoGAN generator (TOMOGAN.md "Generator", tf2/models.py L30–75) as tfjs ops with explicit, seeded weights.
 import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
-import { tf } from './backends.js';
+import { platform } from '#platform';
+import type { FetchLike } from '../platform/types.js';
+import { tf } from './tf.js';
+import type { TensorLike } from './types.js';
 import { upsample2xExactGrad } from './upsample.js';
 
 export type DecoderWidths = 'repo' | 'paper';
@@ -60,7 +63,7 @@ export interface ConvWeights {
   bias: Float32Array;
 }
 
-/** Half-pixel bilinear ×2 = TF2 Keras UpSampling2D(interpolation='bilinear') (TOMOGAN.md "Bilinear upsampling", L64). */
+/** @internal Half-pixel bilinear ×2 = TF2 Keras UpSampling2D(interpolation='bilinear') (TOMOGAN.md "Bilinear upsampling", L64). */
 export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
   const [, h, w] = x.shape;
   return tf.image.resizeBilinear(x, [2 * h, 2 * w], false, true);
@@ -117,6 +120,7 @@ export class Generator {
   }
 
   /**
+   * @internal
    * Forward pass on NHWC input [B, H, W, depth] with H, W multiples of 8 (three 'same' 2×2 pools, TOMOGAN.md "Input").
    * Returns [B, H, W, 1]. Disposes every intermediate as soon as it is consumed (TOOLCHAIN.md §4: one big tf.tidy
    * exhausts the 4 GB wasm heap). The input tensor is not disposed.
@@ -124,6 +128,12 @@ export class Generator {
    * Training passes `params` (tf.Variables with the same names, from trainTomogan) and `keep: true`: a gradient tape
    * needs the intermediates, so they are left to the caller's tf.tidy / optimizer.minimize scope.
    */
+  forward(x: tf.Tensor4D, opts?: { params?: ReadonlyMap<string, { k: tf.Tensor4D; b: tf.Tensor1D }>; keep?: boolean }): tf.Tensor4D;
+  /**
+   * The public form: a tfjs Tensor4D [B, H, W, depth] in (H, W multiples of 8), a new Tensor4D [B, H, W, 1] out, on
+   * the active tfjs backend. Typed structurally so that anyml's declarations do not import tfjs-core's.
+   */
+  forward(x: TensorLike): TensorLike;
   forward(x: tf.Tensor4D, opts: { params?: ReadonlyMap<string, { k: tf.Tensor4D; b: tf.Tensor1D }>; keep?: boolean } = {}): tf.Tensor4D {
     const [, h, w, c] = x.shape;
     if (h % 8 !== 0 || w % 8 !== 0 || h === 0 || w === 0)
@@ -290,8 +300,8 @@ export function generatorFromWeights(modelJson: TomoganModelJson, weightData: Ar
 }
 
 export interface LoadWeightsOptions {
-  /** fetch to use for http(s) URLs (default globalThis.fetch). file: URLs are read with node:fs in Node. */
-  fetch?: (url: string) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+  /** fetch to use for http(s), data: and blob: URLs (default globalThis.fetch). file: URLs are read from disk in Node. */
+  fetch?: FetchLike;
 }
 
 /** A URL string, or in Node a file path (relative to the working directory). */
@@ -305,22 +315,15 @@ function toUrl(s: string): URL {
   }
 }
 
-async function readUrl(url: URL, opts: LoadWeightsOptions): Promise<Uint8Array> {
-  if (url.protocol === 'file:') {
-    const mod = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ mod)) as typeof import('node:fs/promises');
-    try {
-      return new Uint8Array(await fs.readFile(url));
-    } catch (e) {
-      const { fileURLToPath } = (await import(/* @vite-ignore */ 'node:url')) as typeof import('node:url');
-      throw new InvalidInputError('loadWeights: file', fileURLToPath(url), 'a readable model.json / weights file', (e as NodeJS.ErrnoException).code ?? String(e));
-    }
+/** The bytes of one weights file (model.json or a shard); a failure is an InvalidInputError naming the file or URL. */
+export async function readWeightsFile(url: URL, opts: LoadWeightsOptions = {}): Promise<Uint8Array> {
+  try {
+    return await platform.readUrl(url, opts.fetch);
+  } catch (e) {
+    const expected = 'a readable model.json / weights file';
+    if (url.protocol === 'file:') throw new InvalidInputError('loadWeights: file', decodeURIComponent(url.pathname), expected, (e as NodeJS.ErrnoException).code ?? String(e));
+    throw new InvalidInputError('loadWeights: url', url.href, expected, e instanceof Error ? e.message : String(e));
   }
-  const f = opts.fetch ?? (globalThis.fetch as unknown as LoadWeightsOptions['fetch']);
-  if (!f) throw new InvalidInputError('loadWeights: url', url.href, 'a runtime with fetch');
-  const r = await f(url.href);
-  if (!r.ok) throw new InvalidInputError('loadWeights: url', `${url.href} (HTTP ${r.status})`, 'a readable model.json / weights file');
-  return new Uint8Array(await r.arrayBuffer());
 }
 
 /**
@@ -337,9 +340,9 @@ export async function loadWeights(
     return generatorFromWeights(parsed as TomoganModelJson, source.weightData);
   }
   const url = source instanceof URL ? source : toUrl(source);
-  const modelJson = JSON.parse(new TextDecoder().decode(await readUrl(url, opts))) as TomoganModelJson;
+  const modelJson = JSON.parse(new TextDecoder().decode(await readWeightsFile(url, opts))) as TomoganModelJson;
   const parts: Uint8Array[] = [];
-  for (const g of modelJson.weightsManifest ?? []) for (const p of g.paths) parts.push(await readUrl(new URL(p, url), opts));
+  for (const g of modelJson.weightsManifest ?? []) for (const p of g.paths) parts.push(await readWeightsFile(new URL(p, url), opts));
   const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let o = 0;
   for (const p of parts) {

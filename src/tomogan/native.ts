@@ -1,39 +1,17 @@
 // SPDX-License-Identifier: MIT
-// The `native` TomoGAN backend (issue 5 "Native CPU path in Node"): anyml's ONNX export run by onnxruntime-node, an
-// optional dependency loaded only when installed. In Node, tfjs-wasm uses one SIMD thread (≈40 GFLOP/s here) while
-// onnxruntime's MLAS kernels use AVX2/AVX-512 and every core (TOOLCHAIN.md §4, issue 5 figures).
-import type { InferenceSession, Tensor } from 'onnxruntime-common';
+// The `native` TomoGAN backend: anyml's ONNX export run by onnxruntime-node, an optional dependency loaded only when
+// installed (Node only: #tomogan-platform). In Node, tfjs-wasm uses one SIMD thread while onnxruntime's MLAS kernels
+// use AVX2/AVX-512 and every core (docs/benchmarks.md, bench:tomogan).
+import { tomoganPlatform } from '#tomogan-platform';
 import type { Generator } from './model.js';
 import { ONNX_INPUT, ONNX_OUTPUT, exportOnnx } from './onnx.js';
+import type { OrtNode, OrtSession } from './platform/types.js';
 
-interface OrtNode {
-  InferenceSession: typeof InferenceSession;
-  Tensor: typeof Tensor;
-  env: { versions?: Record<string, string> };
-}
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 let ortLoad: Promise<OrtNode> | undefined;
 
-/** Why onnxruntime-node cannot load here: written so that the user knows what to install. */
-function notInstalled(e: unknown): Error {
-  return new Error(
-    `the optional dependency onnxruntime-node is not installed or does not load (${(e as Error)?.message ?? String(e)}). ` +
-      'Install it with: ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node (the variable skips its CUDA download, ' +
-      'which fails offline; the CPU runtime ships inside the package)',
-  );
-}
-
 /** Imports the onnxruntime-node API from module `name` (a parameter so that tests can name a missing package). */
-export async function importOrt(name: string): Promise<OrtNode> {
-  if (!isNode) throw new Error('the native backend needs Node (onnxruntime-node); in a browser use webgpu or wasm');
-  try {
-    // A variable specifier keeps bundlers from resolving onnxruntime-node for the browser build.
-    const m = (await import(/* @vite-ignore */ name)) as OrtNode & { default?: OrtNode };
-    return m.InferenceSession ? m : m.default!;
-  } catch (e) {
-    throw notInstalled(e);
-  }
+export function importOrt(name: string): Promise<OrtNode> {
+  return tomoganPlatform.importOrt(name);
 }
 
 /** Loads onnxruntime-node once; rejects with an install hint outside Node or when the package is missing. */
@@ -58,9 +36,9 @@ export interface NativeOptions {
 }
 
 /** One session per (generator, thread count). Generator weights are immutable, so a session never goes stale. */
-const sessions = new WeakMap<Generator, Map<number, Promise<InferenceSession>>>();
+const sessions = new WeakMap<Generator, Map<number, Promise<OrtSession>>>();
 
-async function session(gen: Generator, threads: number): Promise<InferenceSession> {
+async function session(gen: Generator, threads: number): Promise<OrtSession> {
   let byThreads = sessions.get(gen);
   if (!byThreads) sessions.set(gen, (byThreads = new Map()));
   let s = byThreads.get(threads);

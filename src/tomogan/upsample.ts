@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Half-pixel bilinear ×2 with an exact gradient, for training (TOMOGAN.md "Bilinear upsampling semantics").
-import { tf } from './backends.js';
+import { tf } from './tf.js';
 
 /** t[begin, begin+len) along `axis`. */
 function sliceAxis(t: tf.Tensor, axis: number, begin: number, len: number): tf.Tensor {

@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: MIT
-// In Chromium (--enable-unsafe-webgpu → SwiftShader fallback adapter, TOOLCHAIN.md §5b): TomoGAN on 'webgpu' and
+// In Chromium (--enable-unsafe-webgpu → SwiftShader fallback adapter): TomoGAN on 'webgpu' and
 // 'wasm' agrees with 'cpu' within test/parity/tomogan-tolerance.ts, and 'auto' refuses the software adapter (wasm + a warning).
-/// <reference types="vite/client" />
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { describe, expect, it } from 'vitest';
 import { webgpuAdapterInfo } from '../../src/tomogan/backends.js';
 import { denoise } from '../../src/tomogan/denoise.js';
@@ -15,9 +10,7 @@ import { randomImage } from '../unit/tomogan/helpers.js';
 
 declare const __ANYML_CI__: boolean;
 
-// The pre-bundled tfjs-backend-wasm cannot find its .wasm files next to itself under vite (TOOLCHAIN.md §6).
-setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
-
+// No setWasmPaths here: anyml hands tfjs-backend-wasm the binaries it ships (vendor/tfjs) itself.
 const info = await webgpuAdapterInfo();
 if (!info) {
   if (__ANYML_CI__) throw new Error('CI=true requires a WebGPU adapter in Chromium (--enable-unsafe-webgpu gives SwiftShader)');

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // One loader for browsers, workers and Node: feature probe, memoised per-flavour module load, clear load errors.
+import { platform } from '#platform';
 import { WasmLoadError } from '../../errors.js';
 import type { AnymlCore } from './abi.js';
-import type { AnymlCoreOptions } from '../../../wasm/dist/anyml-core.mjs';
+import createScalarCore, { type AnymlCoreOptions } from '../../../wasm/dist/anyml-core.mjs';
+import createSimdCore from '../../../wasm/dist/anyml-core-simd.mjs';
 
 /** Which binary: `simd` = anyml-core-simd (needs WebAssembly SIMD), `scalar` = anyml-core (runs everywhere). */
 export type CoreFlavour = 'simd' | 'scalar';
@@ -27,7 +29,6 @@ export function hasSimd(): Promise<boolean> {
   return simdProbe;
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 const cores = new Map<CoreFlavour, Promise<AnymlCore>>();
 
 /**
@@ -49,31 +50,26 @@ async function load(flavour: CoreFlavour): Promise<AnymlCore> {
   if (flavour === 'simd' && !(await hasSimd())) {
     throw new WasmLoadError(`cannot load ${file}.wasm: WebAssembly SIMD unsupported by this engine: use backend 'wasm'`);
   }
-  // Literal URLs and specifiers, so bundlers (vite) see and copy the files. Same depth from src/ and dist/.
+  // Literal URLs next to static glue imports, so bundlers see, copy and rewrite both (a worker bundle with dynamic
+  // imports would need code splitting, which classic-script worker formats lack). Same depth from src/ and dist/.
   const wasmUrl =
     flavour === 'simd'
       ? new URL('../../../wasm/dist/anyml-core-simd.wasm', import.meta.url)
       : new URL('../../../wasm/dist/anyml-core.wasm', import.meta.url);
-  let factory: (o?: AnymlCoreOptions) => Promise<AnymlCore>;
-  try {
-    factory = (
-      flavour === 'simd'
-        ? await import('../../../wasm/dist/anyml-core-simd.mjs')
-        : await import('../../../wasm/dist/anyml-core.mjs')
-    ).default;
-  } catch (e) {
-    throw new WasmLoadError(
-      `cannot import the glue ${file}.mjs next to ${wasmUrl.href}: ${errText(e)}. ` +
-        `Serve wasm/dist next to the bundle, or rebuild it with: npm run build:wasm`,
-      { cause: e },
-    );
-  }
+  const factory = (flavour === 'simd' ? createSimdCore : createScalarCore) as (o?: AnymlCoreOptions) => Promise<AnymlCore>;
   const printed: string[] = [];
   const options: AnymlCoreOptions = { print: () => {}, printErr: (t) => void printed.push(t) };
-  if (isNode) {
-    options.wasmBinary = await readNodeFile(wasmUrl, file);
-  } else {
-    options.locateFile = (path) => (path.endsWith('.wasm') ? wasmUrl.href : path);
+  // The bytes are read here (file: in Node, fetch elsewhere) rather than by the glue, so a failure names the file.
+  try {
+    options.wasmBinary = await platform.readUrl(wasmUrl);
+  } catch (e) {
+    throw new WasmLoadError(
+      `cannot read ${file}.wasm at ${wasmUrl.href}: ${errText(e)}. ` +
+        (platform.isNode
+          ? 'Build it with npm run build:wasm (or reinstall the package, which ships wasm/dist).'
+          : 'Serve wasm/dist next to the bundle with Content-Type application/wasm.'),
+      { cause: e },
+    );
   }
   try {
     return await factory(options);
@@ -81,24 +77,7 @@ async function load(flavour: CoreFlavour): Promise<AnymlCore> {
     const detail = printed.length ? ` (${printed.join('; ')})` : '';
     throw new WasmLoadError(
       `cannot instantiate ${file}.wasm from ${wasmUrl.href}: ${errText(e)}${detail}. ` +
-        (isNode
-          ? 'The file may be truncated or stale: run npm run build:wasm.'
-          : 'Serve wasm/dist next to the bundle with Content-Type application/wasm.'),
-      { cause: e },
-    );
-  }
-}
-
-// Node only; the specifier is hidden from bundlers so browser builds do not pull in node:fs.
-async function readNodeFile(url: URL, file: string): Promise<Uint8Array> {
-  const spec = 'node:fs/promises';
-  try {
-    const fs = (await import(/* @vite-ignore */ spec)) as typeof import('node:fs/promises');
-    return new Uint8Array(await fs.readFile(url));
-  } catch (e) {
-    throw new WasmLoadError(
-      `cannot read ${file}.wasm at ${url.href}: ${errText(e)}. ` +
-        'Build it with npm run build:wasm (or reinstall the package, which ships wasm/dist).',
+        'The file may be truncated or stale: run npm run build:wasm.',
       { cause: e },
     );
   }

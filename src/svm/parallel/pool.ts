@@ -2,11 +2,10 @@
 // A pool of P training workers (comlink over Node worker_threads or browser module Workers): start, call with
 // failure/abort/timeout detection, and terminate every worker on every path.
 import * as Comlink from 'comlink';
+import { platform } from '#platform';
 import { AbortError, AnymlError } from '../../errors.js';
 import { CTL, type Transport } from './protocol.js';
 import type { WorkerApi } from './worker.js';
-
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 let live = 0;
 /** Workers started and not yet exited or terminated (internal: tests assert 0 after every run). */
@@ -18,7 +17,7 @@ export function liveWorkerCount(): number {
 export function resolveTransport(t: 'auto' | Transport): Transport {
   if (t !== 'auto') return t;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  return typeof SharedArrayBuffer === 'function' && (isNode || isolated) ? 'shared' : 'message';
+  return typeof SharedArrayBuffer === 'function' && (platform.isNode || isolated) ? 'shared' : 'message';
 }
 
 interface Handle {
@@ -33,29 +32,21 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : String
 const workerError = (p: number | string, what: string, cause?: unknown) =>
   new AnymlError('WORKER', `trainSvm: worker${typeof p === 'number' ? ` ${p}` : p} ${what}`, cause === undefined ? undefined : { cause });
 
-/** Node: worker_threads. From .ts sources (vitest, tsx) through the tsx boot file; from dist/ the .js entry itself. */
-async function spawnNode(p: number): Promise<Handle> {
-  const wt = 'node:worker_threads', adapter = 'comlink/dist/esm/node-adapter.mjs';
-  const { Worker } = (await import(/* @vite-ignore */ wt)) as typeof import('node:worker_threads');
-  const nodeEndpoint = ((await import(/* @vite-ignore */ adapter)) as { default: (w: unknown) => Comlink.Endpoint }).default;
-  // Non-literal paths: bundlers must not copy these Node-only files as assets.
-  const fromTs = import.meta.url.endsWith('.ts');
-  const boot = '../../worker/boot.mjs', entry = fromTs ? './worker.ts' : './worker.js';
-  const w = fromTs
-    ? new Worker(new URL(boot, import.meta.url), { workerData: { entry: new URL(entry, import.meta.url).href } })
-    : new Worker(new URL(entry, import.meta.url));
+/** Node: a worker_threads worker from #platform (its 'exit' event also follows a crash or a terminate()). */
+function spawnNode(p: number): Handle {
+  const w = platform.spawnSvmWorker();
   live++;
   let closing = false, exited = false;
   const failed = new Promise<never>((_, reject) => {
-    w.on('error', (e) => reject(workerError(p, `crashed: ${errText(e)}`, e)));
-    w.on('exit', (code) => {
+    w.onError((e) => reject(workerError(p, `crashed: ${errText(e)}`, e)));
+    w.onExit((code) => {
       exited = true;
       live--;
       if (!closing) reject(workerError(p, `exited unexpectedly (exit code ${code})`));
     });
   });
   failed.catch(() => {});
-  const api = Comlink.wrap<WorkerApi>(nodeEndpoint(w));
+  const api = Comlink.wrap<WorkerApi>(w.endpoint);
   return {
     api, failed,
     async terminate() {
@@ -119,7 +110,7 @@ export class WorkerPool {
     const handles: Handle[] = [];
     const pool = new WorkerPool(handles, opts);
     try {
-      for (let p = 0; p < opts.workers; p++) handles.push(isNode ? await spawnNode(p) : spawnBrowser(p));
+      for (let p = 0; p < opts.workers; p++) handles.push(platform.isNode ? spawnNode(p) : spawnBrowser(p));
     } catch (e) {
       await pool.close();
       throw e;

@@ -2,12 +2,12 @@
 // The worker side of data-parallel training: owns one engine instance and one shard, runs rounds, averages.
 // Started by pool.ts (Node: worker_threads, through src/worker/boot.mjs from .ts sources; browsers: a module Worker).
 import * as Comlink from 'comlink';
+import { platform } from '#platform';
 import { svmBackends } from '../backends.js';
 import type { Solver, SolverState } from '../engine.js';
 import { applyAverage, averageContributions, contribution, regulariser, writeContribution, type Average, type Contribution } from './average.js';
 import { barrier, CTL, SharedLayout, type EpochTimes, type WorkerSetup } from './protocol.js';
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 const now = (): number => performance.now() / 1000;
 
 let solver: Solver | undefined;
@@ -26,8 +26,7 @@ function maybeFail(): void {
   if (!f || f.index !== setup!.index) return;
   if (f.at === 'run') throw new Error(`test hook: worker ${f.index} throws in run`);
   if (f.at === 'exit') {
-    if (isNode) process.exit(3);
-    else (globalThis as unknown as { close(): void }).close();
+    platform.exitWorker(3);
   }
   if (f.at === 'hang') for (;;);
 }
@@ -118,19 +117,6 @@ const api = {
 
 export type WorkerApi = typeof api;
 
-// Node: expose on parentPort through comlink's adapter (specifiers hidden so browser bundles skip them). No top-level
-// await: browser worker bundles may be classic scripts. Node's port queues messages until comlink listens.
-async function exposeNode(): Promise<void> {
-  const wt = 'node:worker_threads', adapter = 'comlink/dist/esm/node-adapter.mjs';
-  const { parentPort } = (await import(/* @vite-ignore */ wt)) as typeof import('node:worker_threads');
-  const nodeEndpoint = ((await import(/* @vite-ignore */ adapter)) as { default: (p: unknown) => Comlink.Endpoint }).default;
-  Comlink.expose(api, nodeEndpoint(parentPort));
-}
-if (isNode) {
-  exposeNode().catch((e: unknown) => {
-    console.error(e);
-    process.exit(70);
-  });
-} else {
-  Comlink.expose(api);
-}
+// Node: parentPort (through comlink's adapter); browsers: the worker global. Node's port queues messages until
+// comlink listens. No top-level await: browser worker bundles may be classic scripts.
+Comlink.expose(api, platform.workerEndpoint());

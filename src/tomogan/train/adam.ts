@@ -4,7 +4,7 @@
 // Keras defaults (TOMOGAN.md "Optimiser": Adam lr 1e-4, Keras defaults otherwise): β1 0.9, β2 0.999, ε 1e-7.
 // Own code rather than tf.train.adam: that one keys its slots by globally unique variable names, which makes
 // saving, resuming and running two trainings in one process awkward.
-import { tf } from '../backends.js';
+import { tf } from '../tf.js';
 
 export interface AdamConfig {
   lr: number;

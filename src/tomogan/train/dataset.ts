@@ -6,7 +6,7 @@ import { scaleToUint8Range } from '../../io/image.js';
 import { bounded, nextU32, seedState } from '../../rng.js';
 import { type PhantomKind, phantom, phantomStack } from '../../tomo/phantom.js';
 import { simulateLowDose } from '../../tomo/simulate.js';
-import type { Image } from '../image.js';
+import type { Image } from '../../types.js';
 import type { TrainingPair } from './train.js';
 
 export interface SimulatedPairsOptions {

@@ -4,14 +4,10 @@
 // 673,477 parameters for a 256² input. Only training uses it.
 import { InvalidInputError } from '../../errors.js';
 import { nextU32, seedState } from '../../rng.js';
-import { tf } from '../backends.js';
+import { tf } from '../tf.js';
+import type { ParamArray } from '../types.js';
 
-/** One named parameter: values and shape (kernel HWIO [3,3,cin,cout] or dense [in,out], bias [out]). */
-export interface ParamArray {
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
+export type { ParamArray };
 
 const CONVS = [
   { cout: 64, stride: 1 },

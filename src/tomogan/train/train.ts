@@ -5,11 +5,13 @@
 // discriminator loss BCE(1, D(y)) + BCE(0, D(G(x))). Adam (own, ./adam.ts) so the whole state goes into checkpoints.
 import { AbortError, InvalidInputError } from '../../errors.js';
 import { bounded, seedState } from '../../rng.js';
-import { type TfBackendName, tf, useBackend } from '../backends.js';
-import type { Image } from '../image.js';
+import { useBackend, useGradients } from '../backends.js';
+import { tf } from '../tf.js';
+import type { ParamArray, TensorLike, TfBackendName } from '../types.js';
+import type { Image } from '../../types.js';
 import { type ConvWeights, type DecoderWidths, Generator, createGenerator, layerSpecs } from '../model.js';
 import { Adam } from './adam.js';
-import { type ParamArray, createDiscriminator, discriminatorForward, discriminatorShapes } from './discriminator.js';
+import { createDiscriminator, discriminatorForward, discriminatorShapes } from './discriminator.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 /** One training pair on TomoGAN's 0…255 scale: `noisy` has the model's depth (1, or 3 adjacent slices), `clean` 1. */
@@ -37,8 +39,11 @@ export interface TrainTomoganOptions {
   lambdaAdv?: number;
   lambdaMse?: number;
   lambdaPerc?: number;
-  /** Feature network for the perceptual term (e.g. a VGG the user loads): NHWC 0…255 grey in, any tensor out. */
-  perceptual?: (x: tf.Tensor4D) => tf.Tensor;
+  /**
+   * Feature network for the perceptual term (e.g. a VGG the user loads): a tfjs Tensor4D, NHWC 0…255 grey, in; any
+   * tfjs tensor out. Typed structurally (TensorLike) so that anyml's declarations do not import tfjs-core's.
+   */
+  perceptual?(x: TensorLike): TensorLike;
   /** Generator / discriminator steps per iteration (default 1 and 2, TomoGAN). */
   itg?: number;
   itd?: number;
@@ -199,6 +204,7 @@ export async function trainTomogan(opts: TrainTomoganOptions): Promise<TrainResu
 
   const backend = opts.backend ?? 'wasm';
   await useBackend(backend);
+  await useGradients();
   // Conv2DBackpropFilter is missing on wasm; the stride-1 Conv2DBackpropInput route makes steps ~3.5× faster and the
   // cpu-exact MaxPoolGrad routes ties and non-positive maxima as the reference does (wasm-kernels.ts).
   if (backend === 'wasm') registerWasmTrainingKernels({ fastConv2DBackpropInput: true, fixMaxPoolGrad: true });
@@ -282,7 +288,7 @@ export async function trainTomogan(opts: TrainTomoganOptions): Promise<TrainResu
             parts.push(tf.keep(adv));
           }
           if (st.lambdaPerc > 0) {
-            const perc = tf.losses.meanSquaredError(opts.perceptual!(y), opts.perceptual!(out)) as tf.Scalar;
+            const perc = tf.losses.meanSquaredError(opts.perceptual!(y) as tf.Tensor, opts.perceptual!(out) as tf.Tensor) as tf.Scalar;
             loss = tf.add(loss, tf.mul(perc, st.lambdaPerc));
             parts.push(tf.keep(perc));
           }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Training kernels that tfjs-backend-wasm 4.22 lacks or gets wrong (issue 6; TOOLCHAIN.md §4), plus an exact-gradient ×2 upsample.
-import { tf } from '../backends.js';
+import { tf } from '../tf.js';
 
 type TensorInfo = tf.TensorInfo;
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -264,4 +264,3 @@ export function registerWasmTrainingKernels(opts: RegisterWasmTrainingKernelsOpt
 }
 
 // The exact-gradient half-pixel upsampling lives with the model; re-exported for the kernel tests.
-export { upsample2xExactGrad } from '../upsample.js';

@@ -10,7 +10,7 @@ import { InvalidInputError } from '../../../src/errors.js';
 import { decodeImage, encodeImage, percentile, scaleToUint8Range, sniffImageFormat, unscale } from '../../../src/io/image.js';
 import { readImage, writeImage } from '../../../src/io/node-image.js';
 import { formatNpy, parseNpy } from '../../../src/io/npy.js';
-import type { Image } from '../../../src/tomogan/image.js';
+import type { Image } from '../../../src/types.js';
 import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
 import { prng } from './helpers.js';
 

@@ -45,11 +45,19 @@ describe('loader failures (fresh module instances, mocked environment)', () => {
 
   it('a missing .wasm gives the file, the reason and what to do; a later call retries', async () => {
     vi.resetModules();
-    vi.doMock('node:fs/promises', () => ({ readFile: async () => { throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' }); } }));
+    let missing = true;
+    const real = await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises');
+    vi.doMock('node:fs/promises', () => ({
+      readFile: async (p: string) => {
+        if (missing) throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+        return real.readFile(p);
+      },
+    }));
     const fresh = await import('../../../src/backends/wasm/loader.js');
     const err = await fresh.loadCore('scalar').catch((e: unknown) => e);
     expectLoadError(err);
     expect((err as Error).message).toMatch(/^cannot read anyml-core\.wasm at file:.*\/wasm\/dist\/anyml-core\.wasm: ENOENT: no such file\. Build it with npm run build:wasm/);
+    missing = false; // the file is back
     vi.doUnmock('node:fs/promises');
     const again = fresh.loadCore('scalar');
     await expect(again).resolves.toBeTruthy(); // the failed promise was forgotten

@@ -87,3 +87,24 @@ describe('trainSvm', () => {
     await expect(p).rejects.toThrow(/aborted/);
   });
 });
+
+describe('makeClassification', () => {
+  it('is one problem per seed: a model of seed 1 is at chance on seed 2 and accurate on its own testFraction split', async () => {
+    const { train, test } = makeClassification({ rows: 5000, features: 50, seed: 1, testFraction: 0.2 });
+    expect([train.x.rows, test.x.rows, train.x.cols, test.x.cols]).toEqual([4000, 1000, 50, 50]);
+    const model = await trainSvm(train, { lambda: 1e-3, seed: 1 });
+    const other = makeClassification({ rows: 1000, features: 50, seed: 2 });
+    const [same, diff] = [model.evaluate(test).accuracy, model.evaluate(other).accuracy];
+    console.log(`makeClassification: test split of seed 1 ${same.toFixed(4)}, seed 2 ${diff.toFixed(4)}`);
+    expect(same).toBeGreaterThan(0.9);
+    expect(diff).toBeLessThan(same - 0.25); // another problem: near chance, not a test set
+    // The split is the unsplit stream cut in two.
+    const whole = makeClassification({ rows: 5000, features: 50, seed: 1 });
+    expect(test.y).toEqual(whole.y.slice(4000));
+  });
+
+  it('rejects a testFraction outside (0, 1)', () => {
+    for (const f of [0, 1, -0.1, Number.NaN, 0.0001])
+      expect(() => makeClassification({ rows: 100, testFraction: f })).toThrow(/makeClassification: options\.testFraction/);
+  });
+});

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
 import { parseNpy } from '../../../src/io/npy.js';
-import type { Image } from '../../../src/tomogan/image.js';
-import { mse, psnr, ssim, type SsimOptions } from '../../../src/tomogan/metrics.js';
+import type { Image } from '../../../src/types.js';
+import { mse, psnr, ssim, type SsimOptions } from '../../../src/tomo/metrics.js';
 import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
 import { invalid } from '../../helpers/errors.js';
 

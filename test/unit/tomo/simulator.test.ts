@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseNpy } from '../../../src/io/npy.js';
 import { seedState } from '../../../src/rng.js';
-import type { Image } from '../../../src/tomogan/image.js';
-import { psnr, ssim } from '../../../src/tomogan/metrics.js';
+import type { Image } from '../../../src/types.js';
+import { psnr, ssim } from '../../../src/tomo/metrics.js';
 import {
   anglesFor,
   fbp,

@@ -4,8 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../../../src/tomogan/default-weights.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
-import { psnr, ssim } from '../../../src/tomogan/metrics.js';
+import { psnr, ssim } from '../../../src/tomo/metrics.js';
 import { simulatedPairs } from '../../../src/tomogan/train/dataset.js';
+import { phantom, simulateLowDose } from '../../../src/tomo/index.js';
+import type { Image } from '../../../src/types.js';
+
+const range = (x: Image) => x.data.reduce((m, v) => Math.max(m, v), -Infinity) - x.data.reduce((m, v) => Math.min(m, v), Infinity);
 
 describe(`shipped weights ${DEFAULT_WEIGHTS_NAME}`, () => {
   it('load as a depth-1, repo-width generator', async () => {
@@ -24,5 +28,30 @@ describe(`shipped weights ${DEFAULT_WEIGHTS_NAME}`, () => {
     expect(after.ssim).toBeGreaterThan(before.ssim + 0.1);
     expect(after.psnr).toBeGreaterThan(before.psnr + 3);
   });
-});
 
+  it("restore simulateLowDose's output as it is (scale 'auto' maps it to 0…255 and back); 'none' gains little", async () => {
+    const model = await loadDefaultWeights();
+    const { lowDose, clean } = simulateLowDose(phantom('shepp-logan', 256), { photons: 1000, angles: 403, seed: 7 });
+    const opts = { dataRange: range(clean), window: 'gaussian11' as const };
+    const auto = await denoise(lowDose, { model, backend: 'wasm' });
+    const none = await denoise(lowDose, { model, backend: 'wasm', scale: 'none' });
+    const before = ssim(lowDose, clean, opts);
+    const [a, n] = [ssim(auto.image, clean, opts), ssim(none.image, clean, opts)];
+    console.log(`simulateLowDose → denoise, SSIM in phantom units: input ${before.toFixed(3)}, auto ${a.toFixed(3)} (range ${auto.range?.lo.toFixed(4)}…${auto.range?.hi.toFixed(4)}), none ${n.toFixed(3)}`);
+    expect([auto.scaled, none.scaled, none.range]).toEqual([true, false, null]);
+    expect(auto.range!.hi - auto.range!.lo).toBeGreaterThan(0.5 * range(clean)); // the output is back in phantom units
+    expect(a).toBeGreaterThan(before + 0.3);
+    expect(a).toBeGreaterThan(n + 0.2);
+  });
+
+  it("leave an 8-bit slice on its scale under 'auto', and scale it under 'percentile'", async () => {
+    const model = await loadDefaultWeights();
+    const [p] = simulatedPairs({ count: 1, size: 64, kinds: ['foam'], photons: [1000], seed: 11 });
+    const u8: Image = { ...p.noisy, data: p.noisy.data.map((v) => Math.round(v)) };
+    const auto = await denoise(u8, { model, backend: 'wasm' });
+    const pct = await denoise(u8, { model, backend: 'wasm', scale: 'percentile' });
+    expect([auto.scaled, pct.scaled]).toEqual([false, true]);
+    expect(pct.range!.hi).toBeLessThanOrEqual(255);
+    await expect(denoise(u8, { model, scale: 'minmax' as never })).rejects.toThrow("denoise: options.scale: got minmax, expected 'auto' | 'percentile' | 'none'");
+  });
+});

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend, tf } from '../../../src/tomogan/backends.js';
+import { useBackend } from '../../../src/tomogan/backends.js';
+import { tf } from '../../../src/tomogan/tf.js';
 import { createGenerator, layerSpecs, loadWeights, saveWeights, upsample2x, type Generator } from '../../../src/tomogan/model.js';
 import { forwardSeeded, randomImage } from './helpers.js';
 

@@ -3,7 +3,8 @@
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
-import { tf, useBackend } from '../../../src/tomogan/backends.js';
+import { useBackend } from '../../../src/tomogan/backends.js';
+import { tf } from '../../../src/tomogan/tf.js';
 import { createGenerator, type Generator } from '../../../src/tomogan/model.js';
 import { exportOnnx, hwioToOihw, onnxIrVersion } from '../../../src/tomogan/onnx.js';
 import { randomImage, relErr } from './helpers.js';

@@ -2,9 +2,12 @@
 // Issue 6: TomoGAN gradients on the tfjs wasm backend. Which backward kernels wasm lacks, and parity of ours with cpu.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nextU32, seedState } from '../../../src/rng.js';
-import { tf, useBackend, type TfBackendName } from '../../../src/tomogan/backends.js';
+import { useBackend, useGradients } from '../../../src/tomogan/backends.js';
+import { tf } from '../../../src/tomogan/tf.js';
+import type { TfBackendName } from '../../../src/tomogan/types.js';
 import { createGenerator, upsample2x, type Generator } from '../../../src/tomogan/model.js';
-import { __testHooks, registerWasmTrainingKernels, upsample2xExactGrad } from '../../../src/tomogan/train/wasm-kernels.js';
+import { __testHooks, registerWasmTrainingKernels } from '../../../src/tomogan/train/wasm-kernels.js';
+import { upsample2xExactGrad } from '../../../src/tomogan/upsample.js';
 import { relErr } from './helpers.js';
 
 /** Gradient parity wasm vs cpu: max|Δ| / max|ref| (issue 6). */
@@ -41,12 +44,12 @@ const missingKernel = (e: unknown) => /Kernel '(\w+)' not registered for backend
 
 /** Backward graphs TomoGAN training runs (TOMOGAN.md "Generator", "Discriminator", "Losses"), one op each. */
 const PROBES: [string, () => unknown][] = [
-  ['fused conv 3×3 s1 bias+relu', () => grads3((x, w, b) => tf.fused.conv2d({ x, filter: w, bias: b, pad: 'same', strides: 1, activation: 'relu' }).sum())([seeded([2, 7, 7, 3], 1), seeded([3, 3, 3, 4], 2), seeded([4], 3)])],
-  ['fused conv 3×3 s2 bias+relu', () => grads3((x, w, b) => tf.fused.conv2d({ x, filter: w, bias: b, pad: 'same', strides: 2, activation: 'relu' }).sum())([seeded([2, 7, 7, 3], 1), seeded([3, 3, 3, 4], 2), seeded([4], 3)])],
-  ['fused conv 1×1 linear', () => grads3((x, w, b) => tf.fused.conv2d({ x, filter: w, bias: b, pad: 'valid', strides: 1 }).sum())([seeded([2, 7, 7, 3], 1), seeded([1, 1, 3, 4], 2), seeded([4], 3)])],
-  ['maxPool 2×2 same', () => grad4((x) => tf.maxPool(x, 2, 2, 'same').sum())(seeded([2, 7, 7, 3], 1))],
-  ['resizeBilinear half-pixel', () => grad4((x) => tf.image.resizeBilinear(x, [14, 14], false, true).sum())(seeded([2, 7, 7, 3], 1))],
-  ['concat', () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.concat([a, b], 3).square().sum())([seeded([2, 4, 4, 3], 1), seeded([2, 4, 4, 2], 2)])],
+  ['fused conv 3×3 s1 bias+relu', () => grads3((x, w, b) => tf.sum(tf.fused.conv2d({ x, filter: w, bias: b, pad: 'same', strides: 1, activation: 'relu' })))([seeded([2, 7, 7, 3], 1), seeded([3, 3, 3, 4], 2), seeded([4], 3)])],
+  ['fused conv 3×3 s2 bias+relu', () => grads3((x, w, b) => tf.sum(tf.fused.conv2d({ x, filter: w, bias: b, pad: 'same', strides: 2, activation: 'relu' })))([seeded([2, 7, 7, 3], 1), seeded([3, 3, 3, 4], 2), seeded([4], 3)])],
+  ['fused conv 1×1 linear', () => grads3((x, w, b) => tf.sum(tf.fused.conv2d({ x, filter: w, bias: b, pad: 'valid', strides: 1 })))([seeded([2, 7, 7, 3], 1), seeded([1, 1, 3, 4], 2), seeded([4], 3)])],
+  ['maxPool 2×2 same', () => grad4((x) => tf.sum(tf.maxPool(x, 2, 2, 'same')))(seeded([2, 7, 7, 3], 1))],
+  ['resizeBilinear half-pixel', () => grad4((x) => tf.sum(tf.image.resizeBilinear(x, [14, 14], false, true)))(seeded([2, 7, 7, 3], 1))],
+  ['concat', () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.concat([a, b], 3))))([seeded([2, 4, 4, 3], 1), seeded([2, 4, 4, 2], 2)])],
   ['dense + sigmoid cross-entropy', () => tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.losses.sigmoidCrossEntropy(tf.ones([2, 1]), tf.matMul(tf.relu(x), w)))([seeded([2, 5], 1), seeded([5, 1], 2)])],
   ['mean squared error', () => tf.grad((x: tf.Tensor) => tf.losses.meanSquaredError(tf.zerosLike(x), x))(seeded([2, 4, 4, 1], 1))],
   ['Adam minimize through a conv', () => {
@@ -61,6 +64,7 @@ const PROBES: [string, () => unknown][] = [
 let missingBefore: Map<string, string>;
 beforeAll(async () => {
   await useBackend('wasm');
+  await useGradients();
   missingBefore = new Map();
   for (const [name, f] of PROBES) {
     try {
@@ -104,7 +108,7 @@ describe('Conv2DBackpropFilter on wasm vs cpu (fused conv2d with bias + relu)', 
         const conv = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.fused.conv2d({ x, filter: w, bias: b, strides: c.s, pad: c.pad, activation: 'relu' });
         const y = conv(x as tf.Tensor4D, seeded([c.k, c.k, c.cin, c.cout], 2) as tf.Tensor4D, seeded([c.cout], 3, -0.2, 0.2) as tf.Tensor1D);
         const dy = seeded(y.shape, 4);
-        return grads3((x, w, b) => conv(x, w, b).mul(dy).sum())([x, seeded([c.k, c.k, c.cin, c.cout], 2), seeded([c.cout], 3, -0.2, 0.2)]);
+        return grads3((x, w, b) => tf.sum(tf.mul(conv(x, w, b), dy)))([x, seeded([c.k, c.k, c.cin, c.cout], 2), seeded([c.cout], 3, -0.2, 0.2)]);
       };
       const r = await onBoth(f);
       console.log(`conv k${c.k} s${c.s} ${c.h}x${c.w}: rel err dx ${relErr(r.wasm[0], r.cpu[0]).toExponential(1)} dW ${relErr(r.wasm[1], r.cpu[1]).toExponential(1)} db ${relErr(r.wasm[2], r.cpu[2]).toExponential(1)}`);
@@ -113,7 +117,7 @@ describe('Conv2DBackpropFilter on wasm vs cpu (fused conv2d with bias + relu)', 
   }
 
   it('gives the same dW when the im2col block is split into many chunks, and frees every intermediate', async () => {
-    const f = () => [grad4((w) => tf.conv2d(seeded([2, 9, 7, 6], 1) as tf.Tensor4D, w, 2, 'same').mul(seeded([2, 5, 4, 5], 4)).sum())(seeded([3, 3, 6, 5], 2))];
+    const f = () => [grad4((w) => tf.sum(tf.mul(tf.conv2d(seeded([2, 9, 7, 6], 1) as tf.Tensor4D, w, 2, 'same'), seeded([2, 5, 4, 5], 4))))(seeded([3, 3, 6, 5], 2))];
     const whole = await onBoth(f);
     const saved = __testHooks.maxColFloats;
     __testHooks.maxColFloats = 54 * 4 * 2; // 2 output rows of 4 columns per chunk → 5 chunks
@@ -136,13 +140,13 @@ describe('resizeBilinear half-pixel gradient', () => {
     tf.tidy(() => {
       const x = seeded([2, 5, 5, 3], 1) as tf.Tensor4D;
       const dy = seeded([2, 10, 10, 3], 2);
-      const lhs = up(x).mul(dy).sum().dataSync()[0];
-      const rhs = grad4((x) => up(x).mul(dy).sum())(x).mul(x).sum().dataSync()[0];
+      const lhs = tf.sum(tf.mul(up(x), dy)).dataSync()[0];
+      const rhs = tf.sum(tf.mul(grad4((x) => tf.sum(tf.mul(up(x), dy)))(x), x)).dataSync()[0];
       return Math.abs(lhs - rhs) / Math.abs(lhs);
     });
 
   it('wasm and cpu agree, but tfjs ResizeBilinearGrad ignores halfPixelCenters on both; upsample2xExactGrad is exact', async () => {
-    const r = await onBoth(() => [grad4((x) => upsample2x(x).mul(seeded([2, 10, 10, 3], 2)).sum())(seeded([2, 5, 5, 3], 1))]);
+    const r = await onBoth(() => [grad4((x) => tf.sum(tf.mul(upsample2x(x), seeded([2, 10, 10, 3], 2))))(seeded([2, 5, 5, 3], 1))]);
     expect(worst(r)).toBeLessThanOrEqual(TOL);
     const gaps: Record<string, number> = {};
     for (const b of ['cpu', 'wasm'] as const) {
@@ -159,7 +163,7 @@ describe('resizeBilinear half-pixel gradient', () => {
   });
 
   it('cpu ResizeBilinearGrad also swaps height and width (non-square input throws); wasm and upsample2xExactGrad do not', async () => {
-    const g = (up: (x: tf.Tensor4D) => tf.Tensor4D) => () => tf.tidy(() => grad4((x) => up(x).sum())(seeded([1, 3, 5, 2], 1)).shape);
+    const g = (up: (x: tf.Tensor4D) => tf.Tensor4D) => () => tf.tidy(() => grad4((x) => tf.sum(up(x)))(seeded([1, 3, 5, 2], 1)).shape);
     await useBackend('cpu');
     expect(g(upsample2x)).toThrow(/has shape '1,5,3,2'/); // tfjs bug: if this fails, tfjs fixed it upstream
     expect(g(upsample2xExactGrad)()).toEqual([1, 3, 5, 2]);
@@ -172,7 +176,7 @@ describe('resizeBilinear half-pixel gradient', () => {
       const r = await onBoth(() => {
         const x = seeded([2, h, w, 2], 1) as tf.Tensor4D;
         const dy = seeded([2, 2 * h, 2 * w, 2], 2);
-        return [upsample2xExactGrad(x), upsample2x(x), grad4((x) => upsample2xExactGrad(x).mul(dy).sum())(x)];
+        return [upsample2xExactGrad(x), upsample2x(x), grad4((x) => tf.sum(tf.mul(upsample2xExactGrad(x), dy)))(x)];
       });
       expect(relErr(r.wasm[0], r.wasm[1])).toBe(0);
       expect(worst(r)).toBeLessThanOrEqual(TOL);
@@ -290,7 +294,7 @@ describe('opt-in fastConv2DBackpropInput (stride 1 through XNNPACK Conv2D)', () 
         const x = seeded([2, h, w, cin], 1);
         const f = seeded([k, k, cin, cout], 2);
         const dy = seeded(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad).shape, 4);
-        return [grad4((x) => tf.conv2d(x, f as tf.Tensor4D, s, pad).mul(dy).sum())(x)];
+        return [grad4((x) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, s, pad), dy)))(x)];
       });
       expect(worst(r), `k${k} s${s} ${h}×${w} ${JSON.stringify(pad)}`).toBeLessThanOrEqual(TOL);
     }
@@ -352,13 +356,13 @@ describe('MaxPoolGrad: tfjs-backend-wasm 4.22 routes differently from cpu; fixMa
   const pools: [number, number, 'same' | 'valid', number, number][] = [[2, 2, 'same', 7, 9], [2, 2, 'same', 8, 8], [3, 2, 'same', 9, 7], [3, 1, 'valid', 6, 5]];
   const poolGrads = (q: number) => () =>
     pools.map(([k, s, pad, h, w], i) => {
-      const x = tf.round(seeded([2, h, w, 3], 30 + i, -2.5, 2.5).mul(q)) as tf.Tensor4D;
+      const x = tf.round(tf.mul(seeded([2, h, w, 3], 30 + i, -2.5, 2.5), q)) as tf.Tensor4D;
       const dy = seeded(tf.maxPool(x, k, s, pad).shape, 50 + i);
-      return grad4((x) => tf.maxPool(x, k, s, pad).mul(dy).sum())(x);
+      return grad4((x) => tf.sum(tf.mul(tf.maxPool(x, k, s, pad), dy)))(x);
     });
 
   it('agrees only on positive distinct inputs before the fix (tfjs drops windows with max ≤ 0, ties go to the last max)', async () => {
-    const positive = await onBoth(() => [grad4((x) => tf.maxPool(x, 2, 2, 'same').mul(seeded([2, 4, 5, 3], 5)).sum())(seeded([2, 7, 9, 3], 6, 0.01, 1))]);
+    const positive = await onBoth(() => [grad4((x) => tf.sum(tf.mul(tf.maxPool(x, 2, 2, 'same'), seeded([2, 4, 5, 3], 5))))(seeded([2, 7, 9, 3], 6, 0.01, 1))]);
     expect(worst(positive)).toBeLessThanOrEqual(TOL);
     const signed = await onBoth(poolGrads(1));
     console.log(`tfjs wasm MaxPoolGrad vs cpu on signed/tied inputs: rel err ${worst(signed).toExponential(2)}`);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../../src/errors.js';
 import { nextU32, seedState } from '../../../../src/rng.js';
-import type { Image } from '../../../../src/tomogan/image.js';
+import type { Image } from '../../../../src/types.js';
 import { createDiscriminator, discriminatorShapes } from '../../../../src/tomogan/train/discriminator.js';
 import { type TrainCheckpoint, type TrainingPair, decodeCheckpoint, encodeCheckpoint, trainTomogan } from '../../../../src/tomogan/train/train.js';
 

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// The public entry `anyml/tomogan` (browsers, workers, Node): the TomoGAN generator on tfjs (webgpu, wasm, cpu) and,
+// in Node, onnxruntime-node (`native`); weights, tiled denoising, training, ONNX export and Keras import. Images,
+// metrics and the simulator it works with come from `anyml`.
+
+export { createGenerator, Generator, layerSpecs, saveWeights, loadWeights, generatorFromWeights, DECODER_WIDTHS } from './model.js';
+export type { DecoderWidths, ConvSpec, ConvWeights, GeneratorConfig, CreateGeneratorOptions, TomoganModelJson, SavedWeights, WeightEntry, LoadWeightsOptions } from './model.js';
+export { denoise, DEFAULT_TILE } from './denoise.js';
+export type { DenoiseOptions, DenoiseResult, DenoiseScale } from './denoise.js';
+export { nativeAvailable } from './native.js';
+export { loadDefaultWeights, defaultWeightsUrl, DEFAULT_WEIGHTS_NAME } from './default-weights.js';
+export { trainTomogan, encodeCheckpoint, decodeCheckpoint, generatorFromCheckpoint } from './train/train.js';
+export type { TrainTomoganOptions, TrainRecord, TrainCheckpoint, TrainResult, TrainingPair } from './train/train.js';
+export { simulatedPairs } from './train/dataset.js';
+export type { SimulatedPairsOptions, SimulatedPair } from './train/dataset.js';
+export { registerWasmTrainingKernels } from './train/wasm-kernels.js';
+export { setWasmThreads, webgpuAdapterInfo } from './backends.js';
+export type { BackendChoice, TensorLike, TomoganBackendName, WebgpuAdapterInfo } from './types.js';
+export { planTiles, padTo8, DEFAULT_HALO, RECEPTIVE_REACH } from './tiling.js';
+export type { Tile } from './tiling.js';
+export { exportOnnx, onnxIrVersion, ONNX_INPUT, ONNX_OUTPUT } from './onnx.js';
+export type { ExportOnnxOptions } from './onnx.js';
+export { importKerasH5 } from './keras.js';
+export type { ImportKerasOptions } from './keras.js';
