@@ -2,10 +2,8 @@
 // TomoGAN tab: a low-dose scan simulated in the browser (or a PNG/TIFF/NPY file), backend picker, progress over
 // tiles, cancel, before/after slider with zoom, SSIM/PSNR against the reference, time per stage, downloads.
 import { compareView } from './compare.js';
-import type { DemoWeights, Slice, TomoEvent, TomoRequest } from './tomogan-protocol.js';
+import type { Slice, TomoEvent, TomoRequest } from './tomogan-protocol.js';
 import { $, clearError, download, el, fmtMs, setFigure, showError } from './ui.js';
-
-declare const __DEMO_WEIGHTS__: DemoWeights;
 
 const HTML = `
 <form class="controls" onsubmit="return false">
@@ -81,7 +79,6 @@ export function mountTomogan(root: HTMLElement): void {
   const backendSel = q<HTMLSelectElement>('#tg-backend');
   const view = compareView(q<HTMLCanvasElement>('#tg-view'), (z) => (q('#tg-zoom').textContent = `${z.toFixed(z < 10 ? 1 : 0)}×`));
   const images: Partial<Record<Source, Slice>> = {};
-  const weightsUrl = new URL('weights/tomogan-sim-v1/model.json', location.href).href;
 
   let worker: Worker;
   let busy = false;
@@ -228,8 +225,7 @@ export function mountTomogan(root: HTMLElement): void {
           hasModel = false;
           showError(
             q('#tg-weights-error'), m.doing, m.error,
-            `Denoising needs them. The demo serves ${__DEMO_WEIGHTS__.dir} at ${weightsUrl.replace(/model\.json$/, '')}: train the shipped weights ` +
-              `(anyml tomogan train --out weights/tomogan-sim-v1 …), or build with ANYML_DEMO_WEIGHTS=<a folder with model.json + weights.bin>. Simulating still works.`,
+            'Denoising needs the weights anyml ships (loadDefaultWeights from anyml/tomogan). Simulating still works.',
           );
           break;
         }
@@ -253,7 +249,7 @@ export function mountTomogan(root: HTMLElement): void {
     pending = 0;
     clearError(q('#tg-weights-error'));
     setBusy(true, 'Loading the weights …');
-    send({ type: 'init', weightsUrl, weights: __DEMO_WEIGHTS__ });
+    send({ type: 'init' });
   }
 
   runBtn.addEventListener('click', run);

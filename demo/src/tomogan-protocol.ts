@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Messages between the TomoGAN tab and tomogan.worker.ts. Types only.
-import type { PhantomKind, TomoganBackendName, WebgpuAdapterInfo } from 'anyml';
+import type { PhantomKind } from 'anyml';
+import type { TomoganBackendName, WebgpuAdapterInfo } from 'anyml/tomogan';
 import type { WireError } from './ui.js';
 
 /** One slice on TomoGAN's 0…255 working scale (what the network sees), for display and metrics. */
@@ -10,21 +11,12 @@ export interface Slice {
   data: Float32Array;
 }
 
-/** Which weights the build serves (vite.demo.config.ts `__DEMO_WEIGHTS__`). */
-export interface DemoWeights {
-  label: string;
-  /** Whether the folder had a model.json when the demo was built. */
-  found: boolean;
-  /** The folder on the build machine, relative to the repository. */
-  dir: string;
-}
-
 export interface Capabilities {
   webgpu: WebgpuAdapterInfo | null;
   /** Why there is no WebGPU adapter (when webgpu is null). */
   webgpuReason: string;
   wasmSimd: boolean;
-  /** tfjs-wasm's threaded build (needs cross-origin isolation, and a non-minified bundle: TOOLCHAIN.md §6). */
+  /** tfjs-wasm's threaded build (the demo opts in with setWasmThreads: it needs cross-origin isolation and a non-minified bundle). */
   wasmThreads: boolean;
   /** What the weights are and where they came from. */
   weights: string;
@@ -32,7 +24,7 @@ export interface Capabilities {
 }
 
 export type TomoRequest =
-  | { type: 'init'; weightsUrl: string; weights: DemoWeights }
+  | { type: 'init' }
   | { type: 'simulate'; kind: PhantomKind; size: number; photons: number; seed: number }
   | { type: 'open'; file: File; reference?: File }
   | { type: 'denoise'; backend: 'auto' | TomoganBackendName; tile?: number }

@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The TomoGAN tab's worker: simulates or decodes the input, loads the weights, denoises on the chosen tfjs backend
 // (webgpu works in dedicated workers too), computes SSIM/PSNR and encodes downloads. The page only draws.
-import * as tf from '@tensorflow/tfjs';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import {
-  type Generator, type Image, type PhantomKind, type TomoganBackendName, decodeImage, denoise, encodeImage, loadWeights, psnr, scaleToUint8Range, simulatedPairs, ssim, unscale, webgpuAdapterInfo,
-} from 'anyml';
-import type { Capabilities, DemoWeights, Slice, TomoEvent, TomoRequest } from './tomogan-protocol.js';
+import { type Image, type PhantomKind, decodeImage, encodeImage, hasSimd, psnr, scaleToUint8Range, ssim, unscale } from 'anyml';
+import { type Generator, type TomoganBackendName, DEFAULT_WEIGHTS_NAME, denoise, loadDefaultWeights, setWasmThreads, simulatedPairs, webgpuAdapterInfo } from 'anyml/tomogan';
+import type { Capabilities, Slice, TomoEvent, TomoRequest } from './tomogan-protocol.js';
 import { toWire } from './ui.js';
 
-// Imported dynamically, as anyml does, so that it stays one chunk shared by both (a static import here would merge
-// it into this worker and make anyml's dynamic import ineffective); not with a top-level await, which would delay
-// this module's message listener past the page's first message. Bundled tfjs-backend-wasm cannot find its .wasm
-// files next to itself: hand it the URLs vite emitted (TOOLCHAIN.md §6). Every request waits for this first.
-const tfWasm = import('@tensorflow/tfjs-backend-wasm').then((m) => {
-  m.setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
-  return m;
-});
+// This build is not minified (vite.demo.config.ts), so tfjs-wasm's threaded build works in the cross-origin-isolated
+// page; anyml leaves it off unless asked, since a minified bundle breaks it. anyml gives tfjs-wasm its binaries.
+setWasmThreads(true);
 
 const post = (m: TomoEvent, transfer: Transferable[] = []) => postMessage(m, { transfer });
 const METRIC = { ssim: { dataRange: 255, window: 'gaussian11' as const }, psnr: { dataRange: 255 } };
@@ -36,12 +26,11 @@ let controller: AbortController | undefined;
 const slice = (img: Image): Slice => ({ width: img.width, height: img.height, data: img.data.slice() });
 const bad = (message: string) => Object.assign(new Error(message), { code: 'INVALID_INPUT' });
 
-async function init(weightsUrl: string, weights: DemoWeights): Promise<void> {
+async function init(): Promise<void> {
   const t0 = performance.now();
-  const weightsLabel = weights.label;
+  const weightsLabel = `${DEFAULT_WEIGHTS_NAME} (shipped)`;
   try {
-    if (!weights.found) throw new Error(`this build of the demo has no TomoGAN weights: ${weights.dir} had no model.json when it was built`);
-    model = await loadWeights(new URL(weightsUrl));
+    model = await loadDefaultWeights();
   } catch (e) {
     modelError = e;
     post({ type: 'error', request: 'weights', doing: 'Loading the TomoGAN weights', error: toWire(e) });
@@ -52,8 +41,8 @@ async function init(weightsUrl: string, weights: DemoWeights): Promise<void> {
   const caps: Capabilities = {
     webgpu,
     webgpuReason: webgpu ? '' : nav.gpu ? 'navigator.gpu gave no adapter (Chromium: --enable-unsafe-webgpu, or no usable GPU)' : 'this browser has no WebGPU (navigator.gpu is missing)',
-    wasmSimd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true,
-    wasmThreads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true,
+    wasmSimd: await hasSimd(),
+    wasmThreads: globalThis.crossOriginIsolated === true,
     weights: model ? `${weightsLabel}: ${model.paramCount.toLocaleString('en')} parameters, ${model.depth} input slice${model.depth > 1 ? 's' : ''}` : `${weightsLabel}: not loaded`,
     weightsMs,
   };
@@ -124,7 +113,7 @@ async function run(backend: 'auto' | TomoganBackendName, tile?: number): Promise
     ? { ssimInput: ssim(input, reference, METRIC.ssim), ssimResult: ssim(r.image, reference, METRIC.ssim), psnrInput: psnr(input, reference, METRIC.psnr), psnrResult: psnr(r.image, reference, METRIC.psnr) }
     : undefined;
   const metricsMs = performance.now() - t1;
-  post({ type: 'result', result: slice(r.image), backend: r.backend, tiles: r.tiles, warnings: r.warnings, denoiseMs, metricsMs, metrics, wasmThreadsCount: r.backend === 'wasm' ? (await tfWasm).getThreadsCount() : undefined });
+  post({ type: 'result', result: slice(r.image), backend: r.backend, tiles: r.tiles, warnings: r.warnings, denoiseMs, metricsMs, metrics, wasmThreadsCount: r.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined });
 }
 
 function encode(format: 'png16' | 'npy'): void {
@@ -147,9 +136,8 @@ addEventListener('message', (e: MessageEvent<TomoRequest>) => {
   const m = e.data;
   if (m.type === 'cancel') return controller?.abort();
   const work = async () => {
-    await tfWasm;
     switch (m.type) {
-      case 'init': return init(m.weightsUrl, m.weights);
+      case 'init': return init();
       case 'simulate': return simulate(m.kind, m.size, m.photons, m.seed);
       case 'open': return open(m.file, m.reference);
       case 'denoise': return run(m.backend, m.tile);
