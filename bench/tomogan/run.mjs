@@ -34,7 +34,7 @@ function image(n) {
 async function endToEnd(backend, n, extra = {}) {
   await a.denoise(image(64), { model: gen, backend, ...extra }); // warm-up
   const input = join(dir, `in-${n}.png`);
-  writeFileSync(input, a.encodeImage(image(n), { format: 'png16', range: [0, 255] }));
+  writeFileSync(input, await a.encodeImage(image(n), { format: 'png16', range: [0, 255] }));
   const t0 = performance.now();
   const img = await a.readImage(input);
   const r = await a.denoise(img, { model: gen, backend, ...extra });

@@ -65,7 +65,7 @@ async function decode(file: File, what: string): Promise<Image> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   let img: Image;
   try {
-    img = decodeImage(bytes, { name: file.name });
+    img = await decodeImage(bytes, { name: file.name });
   } catch (e) {
     throw Object.assign(new Error(`${file.name} is not an image the demo can read (PNG 8/16-bit grey, TIFF or NPY). ${(e as Error).message}`), { code: 'INVALID_INPUT' });
   }
@@ -116,12 +116,12 @@ async function run(backend: 'auto' | TomoganBackendName, tile?: number): Promise
   post({ type: 'result', result: slice(r.image), backend: r.backend, tiles: r.tiles, warnings: r.warnings, denoiseMs, metricsMs, metrics, wasmThreadsCount: r.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined });
 }
 
-function encode(format: 'png16' | 'npy'): void {
+async function encode(format: 'png16' | 'npy'): Promise<void> {
   if (!result) throw bad('nothing to download yet: denoise first');
   const out = range ? unscale(result, range) : result;
   // PNG: 16-bit over the working scale's 0…255 (or the file's scaled range), so downloads of runs compare 1:1.
   const pngRange: [number, number] = range ? [range.lo, range.hi] : [0, 255];
-  const bytes = format === 'png16' ? encodeImage(out, { format: 'png16', range: pngRange }) : encodeImage(out, { format: 'npy' });
+  const bytes = await encodeImage(out, format === 'png16' ? { format: 'png16', range: pngRange } : { format: 'npy' });
   post({ type: 'file', name: `${baseName}-tomogan.${format === 'png16' ? 'png' : 'npy'}`, bytes, mime: format === 'png16' ? 'image/png' : 'application/octet-stream' }, [bytes.buffer]);
 }
 

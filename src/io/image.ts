@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Image I/O for TomoGAN, bytes in and out (browser-safe): PNG 8/16-bit grey, TIFF stacks, NPY; TomoGAN's scaling.
 
-import { convertIndexedToRgb, decode as decodePng, encode as encodePng } from 'fast-png';
 import { InvalidInputError } from '../errors.js';
 import type { Image } from '../types.js';
+import { errText } from './errors.js';
 import { formatNpy, parseNpy } from './npy.js';
-import { decodeTiffImage, encodeTiffFloat32 } from './tiff.js';
+
+// The PNG and TIFF codecs (fast-png, utif2) load on first use, so that `import 'anyml'` does not pay for them.
+const png = () => import('./png.js');
+const tiff = () => import('./tiff.js');
+
 
 export type ImageFormat = 'png' | 'tiff' | 'npy';
 export type ImageEncodeFormat = 'png16' | 'png8' | 'tiff' | 'npy';
@@ -51,7 +55,7 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
  * Throws InvalidInputError for unknown formats, empty or truncated files, colour images, unsupported sample types,
  * and NaN/±Inf pixels.
  */
-export function decodeImage(input: Uint8Array, options: DecodeImageOptions = {}): Image {
+export async function decodeImage(input: Uint8Array, options: DecodeImageOptions = {}): Promise<Image> {
   const name = options.name ?? 'image';
   // A Node Buffer's slice() shares memory (often a pooled slab) instead of copying; the decoders below rely on
   // Uint8Array.prototype.slice copying, so view the same bytes as a plain Uint8Array (no copy).
@@ -64,7 +68,8 @@ export function decodeImage(input: Uint8Array, options: DecodeImageOptions = {})
   if (options.format !== undefined && options.format !== sniffed) {
     throw new InvalidInputError(name, `a ${sniffed.toUpperCase()} file`, `a ${options.format.toUpperCase()} file`, 'format mismatch');
   }
-  const image = sniffed === 'png' ? decodePngImage(bytes, name) : sniffed === 'tiff' ? decodeTiffImage(bytes, name) : decodeNpyImage(bytes, name);
+  const image =
+    sniffed === 'png' ? (await png()).decodePngImage(bytes, name) : sniffed === 'tiff' ? (await tiff()).decodeTiffImage(bytes, name) : decodeNpyImage(bytes, name);
   checkImage(image, name);
   return image;
 }
@@ -92,76 +97,6 @@ export function checkImage(image: Image, name = 'image'): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// PNG
-
-function decodePngImage(bytes: Uint8Array, name: string): Image {
-  let png;
-  try {
-    // CRC checking catches truncated or corrupted chunks that would otherwise decode to garbage.
-    png = decodePng(bytes, { checkCrc: true });
-  } catch (err) {
-    throw new InvalidInputError(name, `an unreadable PNG (${errText(err)})`, 'a complete, valid PNG file', 'corrupt or truncated PNG');
-  }
-  const { width, height } = png;
-  if (width === 0 || height === 0) throw new InvalidInputError(name, `a ${width}×${height} PNG`, 'at least 1×1 pixels');
-  let data = png.data;
-  let channels = png.channels;
-  let bitDepth: number = png.depth;
-  if (png.palette) {
-    // Palette PNGs are expanded to RGB(A) and then must pass the same grey check as RGB images.
-    data = convertIndexedToRgb(png);
-    channels = data.length / (width * height);
-    bitDepth = 8;
-  }
-  if (bitDepth !== 8 && bitDepth !== 16) {
-    throw new InvalidInputError(name, `a ${bitDepth}-bit PNG`, 'an 8- or 16-bit PNG', 'unsupported bit depth');
-  }
-  const n = width * height;
-  if (data.length < n * channels) throw new InvalidInputError(name, `${data.length} samples`, `${n * channels}`, 'truncated PNG data');
-  const out = new Float32Array(n);
-  if (channels >= 3) {
-    // RGB(A) is accepted only when it is really grey; otherwise taking one channel would silently drop information.
-    for (let i = 0, j = 0; i < n; i++, j += channels) {
-      const r = data[j], g = data[j + 1], b = data[j + 2];
-      if (r !== g || r !== b) {
-        throw new InvalidInputError(name, `R,G,B = ${r},${g},${b} at pixel index ${i} (row ${Math.floor(i / width)}, column ${i % width})`, 'R == G == B everywhere', 'the image is not grey');
-      }
-      out[i] = r;
-    }
-  } else {
-    // Grey or grey+alpha: the alpha channel carries no intensity, so it is ignored.
-    for (let i = 0, j = 0; i < n; i++, j += channels) out[i] = data[j];
-  }
-  return { width, height, depth: 1, data: out };
-}
-
-function quantise(image: Image, maxCode: number, range: [number, number] | undefined): Uint16Array | Uint8Array {
-  const { data } = image;
-  let lo: number, hi: number;
-  if (range) {
-    [lo, hi] = range;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi < lo) {
-      throw new InvalidInputError('encodeImage: options.range', `[${lo}, ${hi}]`, 'two finite numbers [lo, hi] with lo ≤ hi');
-    }
-  } else {
-    lo = Infinity;
-    hi = -Infinity;
-    for (let i = 0; i < data.length; i++) {
-      if (data[i] < lo) lo = data[i];
-      if (data[i] > hi) hi = data[i];
-    }
-  }
-  const out = maxCode > 255 ? new Uint16Array(data.length) : new Uint8Array(data.length);
-  // A flat range maps everything to 0, like TomoGAN's scale2uint8 for max == min.
-  const k = hi > lo ? maxCode / (hi - lo) : 0;
-  for (let i = 0; i < data.length; i++) {
-    const q = Math.round((data[i] - lo) * k);
-    out[i] = q < 0 ? 0 : q > maxCode ? maxCode : q;
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // NPY
 
 function decodeNpyImage(bytes: Uint8Array, name: string): Image {
@@ -185,17 +120,15 @@ function decodeNpyImage(bytes: Uint8Array, name: string): Image {
  * Encodes an image. png16/png8: one slice, quantised from `range` (default min–max) with rounding and clipping;
  * tiff: float32, one page per slice; npy: float32 with shape [h, w] (depth 1) or [d, h, w].
  */
-export function encodeImage(image: Image, options: EncodeImageOptions): Uint8Array {
+export async function encodeImage(image: Image, options: EncodeImageOptions): Promise<Uint8Array> {
   checkImage(image, 'encodeImage: image');
   const { format } = options;
   if (format === 'png16' || format === 'png8') {
     if (image.depth !== 1) throw new InvalidInputError('encodeImage: image.depth', String(image.depth), `1 (a PNG holds one slice; use 'tiff' or 'npy' for stacks)`);
-    const sixteen = format === 'png16';
-    const q = quantise(image, sixteen ? 65535 : 255, options.range);
-    return encodePng({ width: image.width, height: image.height, data: q, depth: sixteen ? 16 : 8, channels: 1 });
+    return (await png()).encodePngImage(image, format === 'png16', options.range);
   }
   if (options.range !== undefined) throw new InvalidInputError('encodeImage: options.range', 'a range', `no range for '${format}' (it stores float32 values as they are)`);
-  if (format === 'tiff') return encodeTiffFloat32(image);
+  if (format === 'tiff') return (await tiff()).encodeTiffFloat32(image);
   if (format === 'npy') {
     const shape = image.depth === 1 ? [image.height, image.width] : [image.depth, image.height, image.width];
     return formatNpy(image.data, shape);
@@ -268,8 +201,4 @@ export function unscale(image: Image, range: { lo: number; hi: number }): Image 
   const out = new Float32Array(image.data.length);
   for (let i = 0; i < out.length; i++) out[i] = image.data[i] * k + lo;
   return { width: image.width, height: image.height, depth: image.depth, data: out };
-}
-
-export function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

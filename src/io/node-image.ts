@@ -48,7 +48,7 @@ export async function writeImage(path: string, image: Image, options: WriteImage
   if (format === undefined) {
     throw new InvalidInputError(path, `extension '${extname(path) || '(none)'}'`, '.png, .tif, .tiff or .npy (or options.format)', 'unknown image format');
   }
-  const bytes = encodeImage(image, { format, range: options.range });
+  const bytes = await encodeImage(image, { format, range: options.range });
   try {
     await writeFileAtomic(path, bytes);
   } catch (err) {

@@ -15,7 +15,7 @@ let dir: string;
 let weights: string;
 let input: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anyml-denoise-'));
   const gen = createGenerator({ depth: 1, widths: 'repo', seed: 5 });
   const saved = saveWeights(gen);
@@ -28,11 +28,11 @@ beforeAll(() => {
   const data = new Float32Array(w * h);
   for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 251;
   input = join(dir, 'in.png');
-  writeFileSync(input, encodeImage({ width: w, height: h, depth: 1, data }, { format: 'png16', range: [0, 255] }));
+  writeFileSync(input, await encodeImage({ width: w, height: h, depth: 1, data }, { format: 'png16', range: [0, 255] }));
 });
 
 describe('anyml denoise', () => {
-  it('restores a PNG with --weights and prints the --json contract', () => {
+  it('restores a PNG with --weights and prints the --json contract', async () => {
     const out = join(dir, 'out.npy');
     const r = anyml(['denoise', input, out, '--weights', weights, '--backend', 'wasm', '--tile', '32', '--json']);
     expect(r.stderr).toBe('');
@@ -40,7 +40,7 @@ describe('anyml denoise', () => {
     expect(r.json).toMatchObject({ backend: 'wasm', width: 70, height: 45 });
     for (const k of ['backend', 'ms', 'tiles', 'width', 'height']) expect(r.json).toHaveProperty(k);
     expect(r.json!.tiles as number).toBeGreaterThan(1);
-    const img = decodeImage(readFileSync(out));
+    const img = (await decodeImage(readFileSync(out)));
     expect([img.width, img.height, img.depth]).toEqual([70, 45, 1]);
     expect(img.data.every(Number.isFinite)).toBe(true);
   });
@@ -57,17 +57,17 @@ describe('anyml denoise', () => {
     const r = anyml(['denoise', input, outN, '--weights', weights, '--backend', 'native', '--threads', '1', '--json']);
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ backend: 'native', width: 70, height: 45, tiles: 1 });
-    const a = decodeImage(readFileSync(outN)).data;
-    const b = decodeImage(readFileSync(outW)).data;
+    const a = (await decodeImage(readFileSync(outN))).data;
+    const b = (await decodeImage(readFileSync(outW))).data;
     expect(relErr(a, b)).toBeLessThanOrEqual(TOMOGAN_TOLERANCE.native);
   });
 
-  it('without --weights uses the shipped tomogan-sim-v1 weights and names them in --json', () => {
+  it('without --weights uses the shipped tomogan-sim-v1 weights and names them in --json', async () => {
     const out = join(dir, 'default.png');
     const r = anyml(['denoise', input, out, '--backend', 'wasm', '--json']);
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ weights: 'tomogan-sim-v1', backend: 'wasm', width: 70, height: 45 });
-    expect(decodeImage(readFileSync(out)).data.every(Number.isFinite)).toBe(true);
+    expect((await decodeImage(readFileSync(out))).data.every(Number.isFinite)).toBe(true);
   });
 
   it('a missing --weights file is a clear error (exit 2)', () => {
