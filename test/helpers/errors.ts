@@ -13,13 +13,3 @@ export function invalid(fn: () => unknown): InvalidInputError {
   throw new Error('expected an InvalidInputError');
 }
 
-/** As invalid(), for a promise: it must reject with an InvalidInputError, which is returned for message checks. */
-export async function invalidAsync(p: Promise<unknown>): Promise<InvalidInputError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-}
