@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The package's exports map from the repo itself (a child Node process, nothing on stderr): `anyml`, `anyml/tomogan`
 // and `anyml/node` by name, deep imports blocked. test/e2e/consumer.test.ts tests the packed tarball in fresh projects.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -30,5 +31,25 @@ describe('package exports', () => {
       expect(r.status).not.toBe(0);
       expect(r.stderr).toMatch(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
     }
+  });
+
+  it('ships what the README links to, with the metadata the npm page needs, and no maps without sources', () => {
+    const [info] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: root, encoding: 'utf8' }));
+    const files = new Set<string>(info.files.map((f: { path: string }) => f.path));
+    const readme = readFileSync(`${root}/README.md`, 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(3);
+    expect(links.filter((l) => !files.has(l.replace(/^\.\//, '')))).toEqual([]); // relative links resolve inside the package
+    expect(readme).not.toMatch(/\]\(\.\.\//); // no link leaves the package
+    for (const f of ['LICENSE', 'README.md', 'dist/index.js', 'dist/tomogan/index.js', 'dist/node.js', 'vendor/tfjs/tfjs-backend-wasm-simd.wasm', 'vendor/tfjs/register-gradients.node.cjs', 'weights/tomogan-sim-v1/weights.bin'])
+      expect(files.has(f), f).toBe(true);
+    expect([...files].filter((f) => f.startsWith('dist/browser/') || f.startsWith('src/'))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
+    expect(pkg.repository?.url).toMatch(/^git\+https:/);
+    expect(pkg.homepage).toMatch(/^https:/);
+    expect(pkg.keywords.length).toBeGreaterThan(3);
+    expect(Object.keys(pkg.dependencies).filter((d) => d === '@tensorflow/tfjs' || d.startsWith('onnxruntime'))).toEqual([]);
+    const map = JSON.parse(readFileSync(`${root}/dist/svm/train.js.map`, 'utf8'));
+    expect(map.sourcesContent?.length).toBe(map.sources.length); // maps carry their sources (src/ is not shipped)
   });
 });
