@@ -92,6 +92,13 @@ describe.skipIf(!!noRegistry)('consumer: a fresh Node project (npm install anyml
     run(dir, 'npx', ['anyml', 'svm', 'generate', 'train.libsvm', '--rows', '3000', '--features', '30', '--seed', '5']);
     const t = lastJson(run(dir, 'npx', ['anyml', 'svm', 'train', 'train.libsvm', '--json', '--model', 'm.json']).stdout);
     expect(t.trainAccuracy).toBeGreaterThan(SVM_MIN_ACCURACY);
+    // The CLI's svm commands stay off tfjs too (the command itself, under the module tracker).
+    const track = join(dir, 'track-cli.txt');
+    writeFileSync(track, '');
+    run(dir, process.execPath, ['--import', './track.mjs', 'node_modules/anyml/bin/anyml.js', 'svm', 'eval', 'm.json', 'train.libsvm', '--json'], { TRACK_FILE: track });
+    const loaded = readFileSync(track, 'utf8').split('\n').filter(Boolean);
+    expect(loaded.some((u) => u.includes('/anyml/dist/cli/svm.js'))).toBe(true);
+    expect(loaded.filter((u) => /@tensorflow|onnxruntime|h5wasm|\/anyml\/dist\/tomogan\//.test(u))).toEqual([]);
     expect(JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')).format).toBe('anyml-svm');
     run(dir, process.execPath, ['-e', `import('anyml').then(async (a) => { const { writeImage } = await import('anyml/node');
       const { lowDose } = a.simulateLowDose(a.phantom('foam', 64, 2), { photons: 1000, angles: 101, seed: 1 });

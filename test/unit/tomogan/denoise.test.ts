@@ -2,6 +2,7 @@
 // denoise(): backend parity, bad input, progress, abort (issue 5 "Inference").
 import { describe, expect, it } from 'vitest';
 import { AbortError, InvalidInputError } from '../../../src/errors.js';
+import { setWasmThreads } from '../../../src/tomogan/backends.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
 import { createGenerator } from '../../../src/tomogan/model.js';
 import { nativeAvailable } from '../../../src/tomogan/native.js';
@@ -94,5 +95,14 @@ describe('denoise bad input', () => {
     await expect(denoise({ width: 4, height: 4, depth: 1, data: new Float32Array(15) }, { model: g1 })).rejects.toThrow(/15 values.*16/);
     await expect(denoise(img(), {} as never)).rejects.toThrow(/options.model/);
     await expect(denoise(img(), { model: g1, batch: 0 })).rejects.toThrow(/batch/);
+  });
+});
+
+describe('setWasmThreads', () => {
+  it('takes a boolean, and only before the wasm backend has started', async () => {
+    expect(() => setWasmThreads('yes' as never)).toThrow('setWasmThreads: enabled: got yes, expected true or false');
+    await denoise(randomImage(16, 16), { model: createGenerator({ seed: 1 }), backend: 'wasm' });
+    setWasmThreads(false); // the setting in force: a no-op
+    expect(() => setWasmThreads(true)).toThrow(/before the wasm backend first runs/);
   });
 });
