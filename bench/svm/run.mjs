@@ -90,10 +90,10 @@ results.inProcess = { dataset: 'ijcnn1', autoSeconds: median(autoTimes), fixedLa
 
 // 3. One epoch: wasm-simd engine vs native C++ (same solver source, same λ, seed and data), interleaved rounds so
 //    the machine's noise hits both alike; median over all epochs after the first of each round (JIT/cache warm-up).
-const { createWasmEngine } = await import(join(root, 'dist', 'backends', 'wasm', 'sgd_svm.js'));
+const { createWasmBackend } = await import(join(root, 'dist', 'svm', 'backends', 'wasm', 'sgd_svm.js'));
 const lambda = 1e-5;
 const epochs = 10;
-const engine = await createWasmEngine('simd');
+const engine = await createWasmBackend('simd');
 execFileSync('bash', [join(root, 'scripts', 'native-tests.sh'), '--build-only'], { stdio: 'ignore' });
 const nativeBin = join(root, 'build', 'native', 'svm_epoch_bench');
 const wasmEpochs = [];

@@ -3,7 +3,7 @@
 
 import { InvalidInputError } from '../errors.js';
 import { readImage, writeImage } from '../io/node-image.js';
-import type { BackendChoice } from '../tomogan/backends.js';
+import type { BackendChoice } from '../tomogan/types.js';
 import { denoise } from '../tomogan/denoise.js';
 import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../tomogan/default-weights.js';
 import { loadWeights } from '../tomogan/model.js';

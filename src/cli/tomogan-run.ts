@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { TfBackendName } from '../tomogan/backends.js';
+import type { TfBackendName } from '../tomogan/types.js';
 import { type DecoderWidths, loadWeights, saveWeights } from '../tomogan/model.js';
 import { simulatedPairs } from '../tomogan/train/dataset.js';
 import { type TrainCheckpoint, decodeCheckpoint, encodeCheckpoint, generatorFromCheckpoint, trainTomogan } from '../tomogan/train/train.js';

@@ -4,10 +4,10 @@
 import { AnymlError, InvalidInputError } from '../errors.js';
 import { type LibsvmWindowsOptions, type LineSource, libsvmWindows } from '../io/windows.js';
 import type { Dataset, Matrix } from '../types.js';
-import { svmBackends } from './backends.js';
+import { svmBackends } from './backends/index.js';
 import { optimalBias } from './bias.js';
 import { checkDataset } from './data.js';
-import type { Schedule, SolverOptions, SolverState, SvmEngine } from './engine.js';
+import type { Schedule, SolverOptions, SolverState, SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
 import { RowReservoir } from './reservoir.js';
 
@@ -194,7 +194,7 @@ class Stream implements SvmStream {
   constructor(
     private readonly r: Resolved,
     private readonly backend: string,
-    private readonly engine: SvmEngine,
+    private readonly engine: SvmBackend,
   ) {
     this.cols = r.features;
     this.labels = r.labels;

@@ -4,10 +4,10 @@
 import { AbortError, InvalidInputError } from '../errors.js';
 import { permutation } from '../rng.js';
 import type { Dataset } from '../types.js';
-import { svmBackends } from './backends.js';
+import { svmBackends } from './backends/index.js';
 import { optimalBias } from './bias.js';
 import { checkDataset, decisionValues, subsetDataset } from './data.js';
-import type { SolverOptions, SvmEngine } from './engine.js';
+import type { SolverOptions, SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
 import { parallelFit } from './parallel/fit.js';
 import { resolveTransport, WorkerPool } from './parallel/pool.js';
@@ -101,12 +101,12 @@ function resolveOptions(o: SvmOptions): Resolved {
 /** Where fits run: the engine in this thread, or a pool of workers (options.workers). */
 interface Runner {
   name: string;
-  engine: SvmEngine;
+  engine: SvmBackend;
   pool?: WorkerPool;
 }
 
 /** Runs the epoch loop on one engine. Returns the solver's weights and per-epoch history. */
-function fitInThread(engine: SvmEngine, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train') {
+function fitInThread(engine: SvmBackend, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train') {
   const rows = data.x.rows;
   const epochs = phase === 'train' ? r.epochs : r.searchEpochs;
   const solver = engine.createSolver(data.x, data.y, { ...r.solver, lambda, averageStart: epochs > 1 ? rows : 0 });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Public option and result types of the SVM API.
 
-import type { Schedule } from './engine.js';
+import type { Schedule } from './solver.js';
 
 export type { Schedule };
 

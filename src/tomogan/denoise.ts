@@ -1,25 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Halo-tiled TomoGAN inference on a tfjs backend (issue 5 "Inference"; TOMOGAN.md "Tiling", "Inference script").
+// Halo-tiled TomoGAN inference on any registered backend (docs/tomogan.md "Tiling"): pad to multiples of 8, run
+// windows of core + halo, stitch the cores. denoise never names a backend: they are entries of tomoganBackends.
 import { AbortError, InvalidInputError } from '../errors.js';
 import { scaleToUint8Range, unscale } from '../io/image.js';
-import { checkWebgpu, resolveBackend, useBackend } from './backends.js';
-import { tf } from './tf.js';
-import type { BackendChoice, TomoganBackendName } from './types.js';
 import type { Image } from '../types.js';
+import { tomoganBackends, type TomoganBackend } from './backends/index.js';
 import type { Generator } from './model.js';
-import { runNative } from './native.js';
-import { DEFAULT_HALO, extractWindow, padTo8, planTiles, stitchCore } from './tiling.js';
+import { DEFAULT_HALO, type Tile, extractWindow, padTo8, planTiles, stitchCore } from './tiling.js';
+import type { BackendChoice, TomoganBackendName } from './types.js';
 
-/**
- * Default core size per backend, from `npm run bench:tomogan-tiles` (docs/benchmarks.md): time tracks the pixels
- * computed, (tile + 2·halo)² per tile, so the largest tile that memory allows wins (1024² on wasm: 9.6 s at tile 1024,
- * 14.9 s at 512, 18.6 s at 256). wasm: 1024 runs in ~1.4 GiB of tfjs-wasm's 4 GiB heap, 2048 would not fit. native:
- * 1024 (4 tiles of a 2048² image in 6.0 s; one 2048 tile is 1.2× faster but needs ~4× the memory; pass `tile` to
- * trade). webgpu: 512, fastest measured and the largest whose 64-channel (512 + 2·56)² map fits WebGPU's default
- * 128 MiB storage binding (TOMOGAN.md "Memory"). cpu: 512, the same halo law (1.5× overhead instead of 2.1× at 256),
- * not timed (0.5 GFLOP/s), with progress every few tiles rather than one silent multi-minute call.
- */
-export const DEFAULT_TILE: Record<TomoganBackendName, number> = { wasm: 1024, webgpu: 512, cpu: 512, native: 1024 };
+export { DEFAULT_TILE } from './types.js';
 
 /**
  * How `denoise` brings the image to the 0…255 scale TomoGAN works on (the scale of its 8-bit training slices):
@@ -35,8 +25,9 @@ export interface DenoiseOptions {
   model: Generator;
   /** Input scaling; undone on the output, so the result is in the input's units. Default `'auto'`. */
   scale?: DenoiseScale;
-  backend?: BackendChoice;
-  /** Core size in px (rounded up to a multiple of 8). Default per backend: DEFAULT_TILE. */
+  /** A registered backend's name, or 'auto' (default): the highest-priority backend that can run here. */
+  backend?: BackendChoice | (string & {});
+  /** Core size in px (rounded up to a multiple of 8). Default: the backend's own (DEFAULT_TILE for the built-ins). */
   tile?: number;
   /** Context px per side (rounded up to a multiple of 8). Default 56; ≥ 48 is exact (receptive-field reach 50). */
   halo?: number;
@@ -51,7 +42,8 @@ export interface DenoiseOptions {
 export interface DenoiseResult {
   /** One slice (depth 1), the input's width × height: the denoised (middle) slice. */
   image: Image;
-  backend: TomoganBackendName;
+  /** The backend that produced the image (after a fallback, the one that reran it). */
+  backend: TomoganBackendName | (string & {});
   /** Whether the input was percentile-scaled to 0…255 (and the output mapped back): see {@link DenoiseScale}. */
   scaled: boolean;
   /** The clip range in the input's units when `scaled` (0…255 maps from lo…hi), else null. */
@@ -95,21 +87,79 @@ function needsScaling(data: Float32Array): boolean {
 }
 
 const SCALES: readonly DenoiseScale[] = ['auto', 'percentile', 'none'];
+const WHAT = 'TomoGAN inference';
 
-/** One forward pass on the active tfjs backend over n NHWC windows; returns the n × th × tw outputs. */
-async function forwardTf(model: Generator, buf: Float32Array, n: number, th: number, tw: number): Promise<Float32Array> {
-  const x = tf.tensor4d(buf, [n, th, tw, model.depth]);
-  let y: tf.Tensor4D;
-  try {
-    y = model.forward(x);
-  } finally {
-    x.dispose();
+function checkOptions(opts: DenoiseOptions): void {
+  const batch = opts.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1) throw new InvalidInputError('denoise: options.batch', String(batch), 'an integer ≥ 1');
+  const threads = opts.threads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 0))
+    throw new InvalidInputError('denoise: options.threads', String(threads), 'an integer ≥ 0 (0 = onnxruntime default)');
+  const scale = opts.scale ?? 'auto';
+  if (!SCALES.includes(scale)) throw new InvalidInputError('denoise: options.scale', String(scale), SCALES.map((v) => `'${v}'`).join(' | '));
+}
+
+/** The padded input and its tiling, planned once (a fallback rerun uses the same tiles). */
+interface Plan {
+  data: Float32Array;
+  H: number;
+  W: number;
+  depth: number;
+  tiles: Tile[];
+}
+
+/** Runs every tile batch of `plan` on `b` and stitches the cores into an H × W image. */
+async function runTiles(b: TomoganBackend, model: Generator, plan: Plan, opts: DenoiseOptions): Promise<Float32Array> {
+  const { tiles, H, W, depth } = plan;
+  const { h: th, w: tw } = tiles[0];
+  const per = th * tw * depth;
+  const batch = opts.batch ?? 1;
+  const out = new Float32Array(H * W);
+  let done = 0;
+  for (let b0 = 0; b0 < tiles.length; b0 += batch) {
+    if (opts.signal?.aborted) throw new AbortError(`denoise aborted after ${done} of ${tiles.length} tiles`);
+    const group = tiles.slice(b0, b0 + batch);
+    const buf = new Float32Array(group.length * per);
+    group.forEach((t, i) => extractWindow(plan.data, depth, H, W, t, buf, i * per));
+    const res = await b.forward(model, buf, group.length, th, tw, { threads: opts.threads });
+    group.forEach((t, i) => stitchCore(res, i * th * tw, t, out, W));
+    done += group.length;
+    opts.onProgress?.(done, tiles.length);
   }
+  return out;
+}
+
+/** The backend, and the warnings worth telling ('auto' passing over a backend that would have been faster). */
+async function pick(choice: string): Promise<{ name: string; impl: TomoganBackend; warnings: string[] }> {
+  const { name, impl, skipped } = await tomoganBackends.resolve(choice, WHAT);
+  const told = skipped.filter((s) => s.warn);
+  const warnings = told.length ? [`backend auto: ${told.map((s) => `skipped ${s.backend} (${s.reason})`).join('; ')}; using ${name}`] : [];
+  await impl.activate();
+  return { name, impl, warnings };
+}
+
+/**
+ * Runs the plan; a backend with a `fallback` (webgpu → wasm) that fails mid-run reruns the whole image there, with
+ * a warning. onProgress restarts from 0 on the rerun.
+ */
+async function runWithFallback(first: Awaited<ReturnType<typeof pick>>, model: Generator, plan: Plan, opts: DenoiseOptions) {
   try {
-    return (await y.data()) as Float32Array;
-  } finally {
-    y.dispose();
+    return { backend: first.name, out: await runTiles(first.impl, model, plan, opts) };
+  } catch (e) {
+    if (!first.impl.fallback || e instanceof AbortError) throw e;
+    const { name, impl } = await tomoganBackends.resolve(first.impl.fallback, WHAT);
+    await impl.activate();
+    first.warnings.push(`${first.name} failed (${(e as Error).message ?? String(e)}); reran on ${name}`);
+    return { backend: name, out: await runTiles(impl, model, plan, opts) };
   }
+}
+
+/** Crops the padded H × W result back to width × height. */
+function crop(out: Float32Array, H: number, W: number, width: number, height: number): Float32Array {
+  if (H === height && W === width) return out;
+  const data = new Float32Array(height * width);
+  for (let r = 0; r < height; r++) data.set(out.subarray(r * W, r * W + width), r * width);
+  return data;
 }
 
 /** Denoises `image` (depth = model depth) with the generator, halo-tiled; see DenoiseOptions. */
@@ -118,65 +168,18 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
   const model = opts?.model;
   if (!model || typeof model.forward !== 'function') throw new InvalidInputError('denoise: options.model', String(model), 'a Generator (createGenerator or loadWeights)');
   validate(image, model);
-  const batch = opts.batch ?? 1;
-  if (!Number.isInteger(batch) || batch < 1) throw new InvalidInputError('denoise: options.batch', String(batch), 'an integer ≥ 1');
-  const halo = opts.halo ?? DEFAULT_HALO;
-  const threads = opts.threads;
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 0))
-    throw new InvalidInputError('denoise: options.threads', String(threads), 'an integer ≥ 0 (0 = onnxruntime default)');
-  const scale = opts.scale ?? 'auto';
-  if (!SCALES.includes(scale)) throw new InvalidInputError('denoise: options.scale', String(scale), SCALES.map((v) => `'${v}'`).join(' | '));
+  checkOptions(opts);
   if (opts.signal?.aborted) throw new AbortError('denoise aborted before it started');
-  const resolved = await resolveBackend(opts.backend ?? 'auto');
-  let backend = resolved.backend;
-  const warnings = resolved.warnings;
-  const tile = opts.tile ?? DEFAULT_TILE[backend];
-  if (halo < 48) warnings.push(`halo ${halo} px is below the generator's receptive-field reach (50 px, exact from 48): tile seams will differ from a full-frame pass`);
-
+  const first = await pick(opts.backend ?? 'auto');
+  const halo = opts.halo ?? DEFAULT_HALO;
+  if (halo < 48) first.warnings.push(`halo ${halo} px is below the generator's receptive-field reach (50 px, exact from 48): tile seams will differ from a full-frame pass`);
   const { width, height, depth } = image;
-  const scaled = scale === 'percentile' || (scale === 'auto' && needsScaling(image.data));
-  const s = scaled ? scaleToUint8Range(image) : undefined;
+  const scale = opts.scale ?? 'auto';
+  const s = scale === 'percentile' || (scale === 'auto' && needsScaling(image.data)) ? scaleToUint8Range(image) : undefined;
   const padded = padTo8((s?.image ?? image).data, depth, height, width);
-  const H = padded.height;
-  const W = padded.width;
-  const tiles = planTiles(H, W, tile, halo);
-  const { h: th, w: tw } = tiles[0];
-  const per = th * tw * depth;
-  const run = async (): Promise<Float32Array> => {
-    const out = new Float32Array(H * W);
-    let done = 0;
-    for (let b0 = 0; b0 < tiles.length; b0 += batch) {
-      if (opts.signal?.aborted) throw new AbortError(`denoise aborted after ${done} of ${tiles.length} tiles`);
-      if (backend === 'webgpu') await checkWebgpu(); // throws once the device is lost (or a test hook forces a fault)
-      const group = tiles.slice(b0, b0 + batch);
-      const buf = new Float32Array(group.length * per);
-      group.forEach((t, i) => extractWindow(padded.data, depth, H, W, t, buf, i * per));
-      const res = backend === 'native' ? await runNative(model, buf, group.length, th, tw, { threads }) : await forwardTf(model, buf, group.length, th, tw);
-      group.forEach((t, i) => stitchCore(res, i * th * tw, t, out, W));
-      done += group.length;
-      opts.onProgress?.(done, tiles.length);
-    }
-    if (backend === 'webgpu') await checkWebgpu(); // a device lost during the last readback may have returned garbage
-    return out;
-  };
-  let out: Float32Array;
-  try {
-    out = await run();
-  } catch (e) {
-    // Issue 5: a lost WebGPU device (or any webgpu failure) reruns the whole image on wasm, with a warning.
-    // onProgress restarts from 0 on the rerun.
-    if (backend !== 'webgpu' || e instanceof AbortError) throw e;
-    await useBackend('wasm');
-    warnings.push(`webgpu failed (${(e as Error).message ?? String(e)}); reran on wasm`);
-    backend = 'wasm';
-    out = await run();
-  }
-  let data = out;
-  if (H !== height || W !== width) {
-    data = new Float32Array(height * width);
-    for (let r = 0; r < height; r++) data.set(out.subarray(r * W, r * W + width), r * width);
-  }
-  let result: Image = { width, height, depth: 1, data };
+  const plan: Plan = { data: padded.data, H: padded.height, W: padded.width, depth, tiles: planTiles(padded.height, padded.width, opts.tile ?? first.impl.tile, halo) };
+  const { backend, out } = await runWithFallback(first, model, plan, opts);
+  let result: Image = { width, height, depth: 1, data: crop(out, plan.H, plan.W, width, height) };
   if (s) result = unscale(result, s);
-  return { image: result, backend, scaled, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: tiles.length, warnings };
+  return { image: result, backend, scaled: !!s, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: plan.tiles.length, warnings: first.warnings };
 }

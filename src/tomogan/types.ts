@@ -7,6 +7,17 @@ export type TfBackendName = 'cpu' | 'wasm' | 'webgpu';
 export type TomoganBackendName = TfBackendName | 'native';
 export type BackendChoice = 'auto' | TomoganBackendName;
 
+/** The built-in backends, highest 'auto' priority first (the registry, backends/index.ts, may hold more). */
+export const TOMOGAN_BACKENDS: readonly TomoganBackendName[] = ['webgpu', 'native', 'wasm', 'cpu'];
+
+/**
+ * Default core tile size per built-in backend, from `npm run bench:tomogan-tiles` (docs/benchmarks.md): time tracks
+ * the pixels computed, (tile + 2·halo)² per tile, so the largest tile that memory allows wins. wasm 1024 runs in
+ * ~1.4 GiB of tfjs-wasm's 4 GiB heap; native 1024; webgpu 512, the largest whose 64-channel map fits WebGPU's
+ * default 128 MiB storage binding; cpu 512 (not timed: ~0.5 GFLOP/s, progress every few tiles). docs/tomogan.md.
+ */
+export const DEFAULT_TILE: Readonly<Record<TomoganBackendName, number>> = { wasm: 1024, webgpu: 512, cpu: 512, native: 1024 };
+
 /** What the WebGPU adapter says about itself, and whether `auto` refuses it as a software rasteriser. */
 export interface WebgpuAdapterInfo {
   vendor: string;

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodeImage } from '../../src/io/image.js';
 import { createGenerator, saveWeights } from '../../src/tomogan/model.js';
-import { nativeAvailable } from '../../src/tomogan/native.js';
+import { nativeAvailable } from '../../src/tomogan/backends/native.js';
 import { TOMOGAN_TOLERANCE } from '../parity/tomogan-tolerance.js';
-import { relErr } from '../unit/tomogan/helpers.js';
+import { relErr } from '../helpers/tomogan.js';
 import { anyml } from './run-cli.js';
 
 let dir: string;
@@ -68,6 +68,14 @@ describe('anyml denoise', () => {
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ weights: 'tomogan-sim-v1', backend: 'wasm', width: 70, height: 45 });
     expect((await decodeImage(readFileSync(out))).data.every(Number.isFinite)).toBe(true);
+  });
+
+  it("--backend auto probes WebGPU without Dawn's diagnostics reaching stderr, and reports what ran", () => {
+    const out = join(dir, 'auto.npy');
+    const r = anyml(['denoise', input, out, '--weights', weights, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(''); // Dawn prints "… artificially reduced …" when probed in-process
+    expect(['native', 'wasm', 'webgpu']).toContain(r.json!.backend);
   });
 
   it('a missing --weights file is a clear error (exit 2)', () => {

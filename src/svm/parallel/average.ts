@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Model averaging (the Allreduce of data-parallel SGD, docs/svm-solver.md "Data-parallel training"): one pure
 // definition used by both transports, so 'shared' and 'message' give the same bits, and MPI can mirror it.
-import type { Solver, SolverState } from '../engine.js';
+import type { Solver, SolverState } from '../solver.js';
 
 /** What one worker contributes to an average: its weights, bias and (averaged SGD) its averaged model. */
 export interface Contribution {

@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import { AbortError, InvalidInputError } from '../../errors.js';
 import type { Dataset } from '../../types.js';
-import type { SolverOptions } from '../engine.js';
+import type { SolverOptions } from '../solver.js';
 import type { EpochRecord, SvmProgress } from '../types.js';
 import { averageContributions, combineObjectives, type Contribution } from './average.js';
 import type { WorkerPool } from './pool.js';

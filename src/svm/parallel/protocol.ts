@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What the coordinator and the workers exchange: setup messages, shard slicing and the shared-memory layout.
 import type { Dataset, Matrix } from '../../types.js';
-import type { SolverOptions } from '../engine.js';
+import type { SolverOptions } from '../solver.js';
 
 export type Transport = 'shared' | 'message';
 

@@ -3,8 +3,8 @@
 // Started by pool.ts (Node: worker_threads, through src/worker/boot.mjs from .ts sources; browsers: a module Worker).
 import * as Comlink from 'comlink';
 import { platform } from '#platform';
-import { svmBackends } from '../backends.js';
-import type { Solver, SolverState } from '../engine.js';
+import { svmBackends } from '../backends/index.js';
+import type { Solver, SolverState } from '../solver.js';
 import { applyAverage, averageContributions, contribution, regulariser, writeContribution, type Average, type Contribution } from './average.js';
 import { barrier, CTL, SharedLayout, type EpochTimes, type WorkerSetup } from './protocol.js';
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The browser side of `#tomogan-platform`: the page's WebGPU, and tfjs-backend-wasm's binaries as assets of anyml.
-import { navigatorGpu } from './navigator-gpu.js';
+import { adapterInfo, navigatorGpu } from './navigator-gpu.js';
 import type { TomoganPlatform } from './types.js';
 
 /**
@@ -17,10 +17,16 @@ function wasmPaths(): Record<string, string> {
   };
 }
 
+const NO_GPU = 'this browser has no navigator.gpu (WebGPU disabled or unsupported)';
+
 export const tomoganPlatform: TomoganPlatform = {
   isNode: false,
   importOrt: () => Promise.reject(new Error('the native backend needs Node (onnxruntime-node); in a browser use webgpu or wasm')),
-  findGpu: async () => (await navigatorGpu()) ?? { gpu: null, reason: 'this browser has no navigator.gpu (WebGPU disabled or unsupported)' },
+  findGpu: async () => (await navigatorGpu()) ?? { gpu: null, reason: NO_GPU },
+  async probeGpu() {
+    const f = await this.findGpu();
+    return f.gpu ? { info: await adapterInfo(f.adapter), source: f.source } : { reason: f.reason };
+  },
   registerGradients: async () => void (await import('@tensorflow/tfjs-core/dist/register_all_gradients.js')),
   configureTfWasm(mod) {
     mod.setWasmPaths(wasmPaths());

@@ -28,14 +28,26 @@ export interface GpuLike {
   requestAdapter: (o?: object) => Promise<AdapterLike | null>;
 }
 
-export interface AdapterLike {
+/** What a WebGPU adapter says about itself (GPUAdapterInfo, plus the adapter's fallback flag). */
+export interface AdapterInfo {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
   isFallbackAdapter?: boolean;
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
-  requestAdapterInfo?: () => Promise<AdapterLike['info']>;
 }
 
-/** A WebGPU adapter found, with the `navigator.gpu` it came from and where that is (for messages). */
+export interface AdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: AdapterInfo;
+  requestAdapterInfo?: () => Promise<AdapterInfo>;
+}
+
+/** A WebGPU adapter set up in this process (`navigator.gpu` installed), or why there is none. */
 export type GpuFound = { gpu: GpuLike; adapter: AdapterLike; source: string } | { gpu: null; reason: string };
+
+/** A WebGPU adapter's description, found without changing this process, or why there is none. */
+export type GpuProbe = { info: AdapterInfo; source: string } | { reason: string };
 
 /** The module namespace of @tensorflow/tfjs-backend-wasm, as far as anyml configures it. */
 export interface TfWasmModule {
@@ -51,6 +63,11 @@ export interface TomoganPlatform {
    * as `navigator.gpu` (tfjs-backend-webgpu registers itself at import only when `navigator.gpu` exists).
    */
   findGpu(): Promise<GpuFound>;
+  /**
+   * The adapter findGpu would find, described without installing anything or printing: in Node, Dawn is probed in a
+   * child process, so its diagnostics on stderr never reach the user's terminal when WebGPU is not chosen.
+   */
+  probeGpu(): Promise<GpuProbe>;
   /** Registers tfjs-core's gradients (training needs them; inference does not load them). Idempotent. */
   registerGradients(): Promise<void>;
   /** Points tfjs-backend-wasm at its .wasm files before its first use (bundlers do not copy them on their own). */

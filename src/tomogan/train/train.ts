@@ -5,7 +5,7 @@
 // discriminator loss BCE(1, D(y)) + BCE(0, D(G(x))). Adam (own, ./adam.ts) so the whole state goes into checkpoints.
 import { AbortError, InvalidInputError } from '../../errors.js';
 import { bounded, seedState } from '../../rng.js';
-import { useBackend, useGradients } from '../backends.js';
+import { useBackend, useGradients } from '../backends/index.js';
 import { tf } from '../tf.js';
 import type { ParamArray, TensorLike, TfBackendName } from '../types.js';
 import type { Image } from '../../types.js';

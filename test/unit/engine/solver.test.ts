@@ -2,19 +2,19 @@
 // Solver behaviour on every engine: state round trips, call order, disposal, input checks, and that it learns.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AnymlError, InvalidInputError } from '../../../src/errors.js';
-import { jsEngine } from '../../../src/backends/js/index.js';
-import { createWasmEngine } from '../../../src/backends/wasm/sgd_svm.js';
-import type { SolverOptions, SolverState, SvmEngine } from '../../../src/svm/engine.js';
+import { jsBackend } from '../../../src/svm/backends/index.js';
+import { createWasmBackend } from '../../../src/svm/backends/wasm/sgd_svm.js';
+import type { SolverOptions, SolverState, SvmBackend } from '../../../src/svm/solver.js';
 import { bits32, synthetic } from '../../parity/data.js';
 
 const data = synthetic(120, 16, 0.3, 11);
 const base: SolverOptions = {
   lambda: 1e-2, batchSize: 3, schedule: 'pegasos', shuffle: true, averaged: true, averageStart: 100, biasScale: 0.5, seed: 9,
 };
-const engines: Record<string, SvmEngine> = { js: jsEngine };
+const engines: Record<string, SvmBackend> = { js: jsBackend };
 beforeAll(async () => {
-  engines.wasm = await createWasmEngine('scalar');
-  engines['wasm-simd'] = await createWasmEngine('simd');
+  engines.wasm = await createWasmBackend('scalar');
+  engines['wasm-simd'] = await createWasmBackend('simd');
 });
 
 /** Everything except perm, plus perm, in a form toEqual compares bit for bit. */

@@ -2,11 +2,11 @@
 // denoise(): backend parity, bad input, progress, abort (issue 5 "Inference").
 import { describe, expect, it } from 'vitest';
 import { AbortError, InvalidInputError } from '../../../src/errors.js';
-import { setWasmThreads } from '../../../src/tomogan/backends.js';
+import { setWasmThreads } from '../../../src/tomogan/backends/index.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
 import { createGenerator } from '../../../src/tomogan/model.js';
-import { nativeAvailable } from '../../../src/tomogan/native.js';
-import { randomImage, relErr } from './helpers.js';
+import { nativeAvailable } from '../../../src/tomogan/backends/native.js';
+import { randomImage, relErr } from '../../helpers/tomogan.js';
 
 const g1 = createGenerator({ seed: 31 });
 const g3 = createGenerator({ depth: 3, widths: 'paper', seed: 32 });

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../../src/tomogan/backends.js';
+import { useBackend } from '../../../src/tomogan/backends/index.js';
 import { tf } from '../../../src/tomogan/tf.js';
 import { createGenerator, layerSpecs, loadWeights, saveWeights, upsample2x, type Generator } from '../../../src/tomogan/model.js';
-import { forwardSeeded, randomImage } from './helpers.js';
+import { forwardSeeded, randomImage } from '../../helpers/tomogan.js';
 
 beforeAll(async () => {
   await useBackend('wasm');

@@ -3,11 +3,11 @@
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
-import { useBackend } from '../../../src/tomogan/backends.js';
+import { useBackend } from '../../../src/tomogan/backends/index.js';
 import { tf } from '../../../src/tomogan/tf.js';
 import { createGenerator, type Generator } from '../../../src/tomogan/model.js';
 import { exportOnnx, hwioToOihw, onnxIrVersion } from '../../../src/tomogan/onnx.js';
-import { randomImage, relErr } from './helpers.js';
+import { randomImage, relErr } from '../../helpers/tomogan.js';
 
 /** max |onnx − tfjs| / max |tfjs| (fp32 summation order differs between engines; TOMOGAN.md measured ~1.5e-6). */
 const TOLERANCE = 1e-4;

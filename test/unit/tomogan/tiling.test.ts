@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Halo tiling: plan invariants, reflect padding, and tiled == full-frame on random weights (TOMOGAN.md "Tiling").
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../../src/tomogan/backends.js';
+import { useBackend } from '../../../src/tomogan/backends/index.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
 import { createGenerator } from '../../../src/tomogan/model.js';
 import { padTo8, planTiles } from '../../../src/tomogan/tiling.js';
-import { randomImage, relErr } from './helpers.js';
+import { randomImage, relErr } from '../../helpers/tomogan.js';
 
 beforeAll(async () => {
   await useBackend('wasm');

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The SGD-SVM engine contract (docs/svm-solver.md) shared by the js, wasm and wasm-simd engines, and the input
-// checks every engine runs before it touches data (so messages are the same whichever engine runs).
+// The SGD-SVM solver contract (docs/svm-solver.md) that the js, wasm and wasm-simd backends implement, and the input
+// checks every solver runs before it touches data (so messages are the same whichever backend runs).
 import { checkLabels, checkMatrix } from './data.js';
 import { InvalidInputError } from '../errors.js';
 import type { Matrix } from '../types.js';
 
 export type Schedule = 'pegasos' | 'seed-alpha' | 'paper';
-export type EngineName = 'js' | 'wasm' | 'wasm-simd';
 
 export interface SolverOptions {
   /** Regularisation λ > 0. */
@@ -56,9 +55,9 @@ export interface Solver {
   dispose(): void;
 }
 
-export interface SvmEngine {
-  readonly name: EngineName;
-  createSolver(x: import('../types.js').Matrix, y: Float32Array, opts: SolverOptions): Solver;
+/** What an SVM backend implements: solvers over one dataset (registered in svmBackends, picked by options.backend). */
+export interface SvmBackend {
+  createSolver(x: Matrix, y: Float32Array, opts: SolverOptions): Solver;
 }
 
 const SCHEDULES: readonly Schedule[] = ['pegasos', 'seed-alpha', 'paper'];

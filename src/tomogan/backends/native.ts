@@ -3,9 +3,12 @@
 // installed (Node only: #tomogan-platform). In Node, tfjs-wasm uses one SIMD thread while onnxruntime's MLAS kernels
 // use AVX2/AVX-512 and every core (docs/benchmarks.md, bench:tomogan).
 import { tomoganPlatform } from '#tomogan-platform';
-import type { Generator } from './model.js';
-import { ONNX_INPUT, ONNX_OUTPUT, exportOnnx } from './onnx.js';
-import type { OrtNode, OrtSession } from './platform/types.js';
+import type { BackendEntry } from '../../backends/registry.js';
+import type { Generator } from '../model.js';
+import { ONNX_INPUT, ONNX_OUTPUT, exportOnnx } from '../onnx.js';
+import type { OrtNode, OrtSession } from '../platform/types.js';
+import { DEFAULT_TILE } from '../types.js';
+import type { TomoganBackend } from './registry.js';
 
 let ortLoad: Promise<OrtNode> | undefined;
 
@@ -30,7 +33,7 @@ export async function nativeAvailable(): Promise<boolean> {
   );
 }
 
-export interface NativeOptions {
+interface NativeOptions {
   /** onnxruntime intra-op threads; 0 or undefined = onnxruntime's default (one per physical core). */
   threads?: number;
 }
@@ -62,7 +65,7 @@ async function session(gen: Generator, threads: number): Promise<OrtSession> {
  * Runs the generator on `n` windows of th × tw × depth in `buf` (NHWC, as denoise extracts them) and returns the
  * n × th × tw outputs. The ONNX graph is NCHW: a depth-3 window is transposed first; depth 1 is the same bytes.
  */
-export async function runNative(gen: Generator, buf: Float32Array, n: number, th: number, tw: number, opts: NativeOptions = {}): Promise<Float32Array> {
+async function runNative(gen: Generator, buf: Float32Array, n: number, th: number, tw: number, opts: NativeOptions = {}): Promise<Float32Array> {
   const ort = await loadOrtNode();
   const s = await session(gen, opts.threads ?? 0);
   const d = gen.depth;
@@ -82,3 +85,17 @@ export async function runNative(gen: Generator, buf: Float32Array, n: number, th
     input.dispose?.();
   }
 }
+
+/**
+ * Node only, when the optional dependency is installed; its absence is not worth a warning under 'auto'. Tile 1024:
+ * 4 tiles of a 2048² image took 6.0 s; one 2048 tile is 1.2× faster but needs ~4× the memory (docs/benchmarks.md).
+ */
+export const nativeEntry: BackendEntry<TomoganBackend> = {
+  name: 'native',
+  priority: 30,
+  isAvailable: async () => (tomoganPlatform.isNode ? loadOrtNode().then(() => true as const, (e: Error) => e.message) : 'needs Node (onnxruntime-node)'),
+  load: async () => {
+    await loadOrtNode();
+    return { tile: DEFAULT_TILE.native, activate: async () => {}, forward: (model, windows, n, th, tw, opts) => runNative(model, windows, n, th, tw, opts) };
+  },
+};

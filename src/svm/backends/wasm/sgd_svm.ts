@@ -1,26 +1,23 @@
 // SPDX-License-Identifier: MIT
-// The wasm engines ('wasm' = scalar core, 'wasm-simd' = SIMD core): the C++ solver behind the same Solver API.
+// The wasm backends ('wasm' = scalar core, 'wasm-simd' = SIMD core): the C++ solver behind the same Solver API.
 // The matrix and labels are copied into the heap once at createSolver and freed by dispose().
-import { AnymlError } from '../../errors.js';
-import type { Matrix } from '../../types.js';
+import { AnymlError } from '../../../errors.js';
+import type { Matrix } from '../../../types.js';
 import {
   checkCount, checkSolverData, checkSolverOptions, checkSolverState,
-  type Solver, type SolverOptions, type SolverState, type SvmEngine,
-} from '../../svm/engine.js';
-import { SCHEDULE_CODE, STATE_SLOT as S, type AnymlCore } from './abi.js';
-import { check, HeapScope, withHeap } from './heap.js';
-import { loadCore, type CoreFlavour } from './loader.js';
+  type Solver, type SolverOptions, type SolverState, type SvmBackend,
+} from '../../solver.js';
+import { SCHEDULE_CODE, STATE_SLOT as S, type AnymlCore } from '../../../backends/wasm/abi.js';
+import { check, HeapScope, withHeap } from '../../../backends/wasm/heap.js';
+import { loadCore, type CoreFlavour } from '../../../backends/wasm/loader.js';
 
 /**
- * Loads the core of that flavour and returns its engine.
- * @example const engine = await createWasmEngine((await hasSimd()) ? 'simd' : 'scalar');
+ * Loads the wasm core of that flavour and returns the backend whose solvers run on it.
+ * @example const backend = await createWasmBackend((await hasSimd()) ? 'simd' : 'scalar');
  */
-export async function createWasmEngine(flavour: CoreFlavour): Promise<SvmEngine> {
+export async function createWasmBackend(flavour: CoreFlavour): Promise<SvmBackend> {
   const core = await loadCore(flavour);
-  return {
-    name: flavour === 'simd' ? 'wasm-simd' : 'wasm',
-    createSolver: (x, y, opts) => new WasmSgdSvm(core, x, y, opts),
-  };
+  return { createSolver: (x, y, opts) => new WasmSgdSvm(core, x, y, opts) };
 }
 
 export class WasmSgdSvm implements Solver {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Shared helpers for the TomoGAN tests: seeded images, one full-frame forward, relative error.
-import { nextU32, seedState } from '../../../src/rng.js';
-import type { Image } from '../../../src/types.js';
-import { tf } from '../../../src/tomogan/tf.js';
-import type { Generator } from '../../../src/tomogan/model.js';
+import { nextU32, seedState } from '../../src/rng.js';
+import type { Image } from '../../src/types.js';
+import { tf } from '../../src/tomogan/tf.js';
+import type { Generator } from '../../src/tomogan/model.js';
 
 /** A seeded image with values in [0, 255) (TomoGAN's 0…255 input scale, TOMOGAN.md "Training data format"). */
 export function randomImage(width: number, height: number, depth = 1, seed = 1): Image {

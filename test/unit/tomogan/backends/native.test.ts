@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The `native` backend (issue 5 "Native CPU path in Node"): anyml's ONNX export in onnxruntime-node gives the same
-// output as cpu / wasm (test/parity/tomogan-tolerance.ts), tiles like the tfjs backends, and `auto` prefers it in Node.
+// The `native` backend: anyml's ONNX export in onnxruntime-node, for 3-slice models too; it tiles like the tfjs
+// backends and `auto` prefers it in Node. Parity with cpu on the shared case is in test/parity/tomogan.parity.test.ts.
 // onnxruntime-node is an optional dependency: without it these tests skip with the reason, except under CI=true.
 import { describe, expect, it } from 'vitest';
-import { denoise } from '../../../src/tomogan/denoise.js';
-import { createGenerator } from '../../../src/tomogan/model.js';
-import { importOrt, loadOrtNode } from '../../../src/tomogan/native.js';
-import { TOMOGAN_PARITY_CASE as CASE, TOMOGAN_TOLERANCE as TOL, tomoganRelErr } from '../../parity/tomogan-tolerance.js';
-import { randomImage } from './helpers.js';
+import { importOrt, loadOrtNode } from '../../../../src/tomogan/backends/native.js';
+import { denoise } from '../../../../src/tomogan/denoise.js';
+import { createGenerator } from '../../../../src/tomogan/model.js';
+import { randomImage, relErr } from '../../../helpers/tomogan.js';
+import { TOMOGAN_TOLERANCE as TOL } from '../../../parity/tomogan-tolerance.js';
 
 const missing = await loadOrtNode().then(
   () => null,
@@ -20,25 +20,12 @@ if (missing) {
 const nativeIt = it.skipIf(!!missing);
 
 describe('native backend (onnxruntime-node)', () => {
-  nativeIt(`matches cpu on the seeded ${CASE.width}×${CASE.height} parity case (tolerance ${TOL.native})`, async () => {
-    const model = createGenerator({ seed: CASE.modelSeed });
-    const img = randomImage(CASE.width, CASE.height, 1, CASE.imageSeed);
-    const cpu = await denoise(img, { model, backend: 'cpu' });
-    const nat = await denoise(img, { model, backend: 'native' });
-    expect(nat.backend).toBe('native');
-    expect(nat.warnings).toEqual([]);
-    const d = tomoganRelErr(nat.image.data, cpu.image.data);
-    console.log(`parity vs cpu (max |Δ| / max |cpu|): native ${d.toExponential(2)}`);
-    expect(cpu.image.data.some((v) => v !== 0)).toBe(true);
-    expect(d).toBeLessThanOrEqual(TOL.native);
-  });
-
   nativeIt('3-slice paper-width model: same as wasm (NHWC windows transposed to NCHW)', async () => {
     const model = createGenerator({ depth: 3, widths: 'paper', seed: 32 });
     const img = randomImage(40, 48, 3, 6);
     const wasm = await denoise(img, { model, backend: 'wasm' });
     const nat = await denoise(img, { model, backend: 'native', threads: 1 });
-    expect(tomoganRelErr(nat.image.data, wasm.image.data)).toBeLessThanOrEqual(TOL.native);
+    expect(relErr(nat.image.data, wasm.image.data)).toBeLessThanOrEqual(TOL.native);
   });
 
   nativeIt('tiled (odd size, batch 2) equals its own full frame within 1e-5', async () => {
@@ -51,7 +38,7 @@ describe('native backend (onnxruntime-node)', () => {
     expect(tiled.tiles).toBe(12);
     expect(calls).toEqual([2, 4, 6, 8, 10, 12]);
     expect([tiled.image.width, tiled.image.height]).toEqual([203, 141]);
-    expect(tomoganRelErr(tiled.image.data, full.image.data)).toBeLessThanOrEqual(1e-5);
+    expect(relErr(tiled.image.data, full.image.data)).toBeLessThanOrEqual(1e-5);
   });
 
   nativeIt("'auto' in Node picks native when no hardware WebGPU adapter exists", async () => {

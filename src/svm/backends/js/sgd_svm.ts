@@ -6,17 +6,17 @@
 //   min_{w,b}  (λ/2)·‖w‖² + (1/n)·Σ_i max(0, 1 − y_i·(wᵀx_i + b)),   step η_t = 1/(λ·t)
 // Shalev-Shwartz, Singer & Srebro, ICML 2007, Alg. 1, with w = scale·v (lazy shrink, O(nnz) sparse steps) and
 // averaged SGD (Polyak & Juditsky 1992) in Bottou's lazy svmasgd form: avg = (a + avgWFrac·v) / avgDiv.
-import { AnymlError } from '../../errors.js';
-import { f32Axpy } from '../../kernels/f32_axpy.js';
-import { f32Dot } from '../../kernels/f32_dot.js';
-import { f32Spaxpy } from '../../kernels/f32_spaxpy.js';
-import { f32Spdot } from '../../kernels/f32_spdot.js';
-import type { Matrix } from '../../types.js';
+import { AnymlError } from '../../../errors.js';
+import { f32Axpy } from '../../../kernels/f32_axpy.js';
+import { f32Dot } from '../../../kernels/f32_dot.js';
+import { f32Spaxpy } from '../../../kernels/f32_spaxpy.js';
+import { f32Spdot } from '../../../kernels/f32_spdot.js';
+import type { Matrix } from '../../../types.js';
 import {
   checkCount, checkSolverData, checkSolverOptions, checkSolverState,
   type Solver, type SolverOptions, type SolverState,
-} from '../../svm/engine.js';
-import { bounded, seedState } from '../../rng.js';
+} from '../../solver.js';
+import { bounded, seedState } from '../../../rng.js';
 
 const fround = Math.fround;
 const PEGASOS = 0, SEED_ALPHA = 1, PAPER = 2;
