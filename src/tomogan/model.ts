@@ -236,20 +236,50 @@ export interface SavedWeights {
   weightData: ArrayBuffer;
 }
 
+/** One named weight array: `<layer>/kernel` (HWIO [k, k, cin, cout]) or `<layer>/bias` ([cout]). */
+export interface NamedShape {
+  name: string;
+  shape: number[];
+}
+
+/** The names and shapes of a generator's weights in layer order, kernel then bias: the tfjs layers naming. */
+export function weightShapes(specs: readonly ConvSpec[], prefix = ''): NamedShape[] {
+  return specs.flatMap((s) => [
+    { name: `${prefix}${s.name}/kernel`, shape: [s.k, s.k, s.cin, s.cout] },
+    { name: `${prefix}${s.name}/bias`, shape: [s.cout] },
+  ]);
+}
+
+/** The generator's weights as named arrays, in weightShapes order (the arrays are the generator's own, not copies). */
+export function weightArrays(gen: Generator, prefix = ''): (NamedShape & { values: Float32Array })[] {
+  return gen.specs.flatMap((s, i) => {
+    const w = gen.weights.get(s.name)!;
+    const [k, b] = weightShapes([gen.specs[i]], prefix);
+    return [{ ...k, values: w.kernel }, { ...b, values: w.bias }];
+  });
+}
+
+/** Per-layer ConvWeights from named arrays (`get(name)`, names as weightShapes); throws naming the first missing. */
+export function convWeightsFrom(specs: readonly ConvSpec[], get: (name: string) => Float32Array | undefined, where: string, prefix = ''): Map<string, ConvWeights> {
+  const weights = new Map<string, ConvWeights>();
+  for (const s of specs) {
+    const kernel = get(`${prefix}${s.name}/kernel`);
+    const bias = get(`${prefix}${s.name}/bias`);
+    if (!kernel || !bias) throw new InvalidInputError(`${where}: weights`, `no '${prefix}${s.name}/${kernel ? 'bias' : 'kernel'}'`, `all ${specs.length} conv layers (${s.role})`);
+    weights.set(s.name, { kernel, bias });
+  }
+  return weights;
+}
+
 /** Serialises the weights: names `<layer>/kernel` ([k,k,cin,cout]) and `<layer>/bias`, as in tfjs layers models. */
 export function saveWeights(gen: Generator, binName = 'weights.bin'): SavedWeights {
-  const entries: WeightEntry[] = [];
-  const total = gen.paramCount;
-  const data = new Float32Array(total);
+  const arrays = weightArrays(gen);
+  const entries: WeightEntry[] = arrays.map(({ name, shape }) => ({ name, shape, dtype: 'float32' }));
+  const data = new Float32Array(gen.paramCount);
   let off = 0;
-  for (const s of gen.specs) {
-    const w = gen.weights.get(s.name)!;
-    entries.push({ name: `${s.name}/kernel`, shape: [s.k, s.k, s.cin, s.cout], dtype: 'float32' });
-    data.set(w.kernel, off);
-    off += w.kernel.length;
-    entries.push({ name: `${s.name}/bias`, shape: [s.cout], dtype: 'float32' });
-    data.set(w.bias, off);
-    off += w.bias.length;
+  for (const a of arrays) {
+    data.set(a.values, off);
+    off += a.values.length;
   }
   return {
     modelJson: {
@@ -289,14 +319,7 @@ export function generatorFromWeights(modelJson: TomoganModelJson, weightData: Ar
   let widths = cfgIn?.widths;
   if (!widths) widths = shapeOf('conv2d_8/kernel')?.[3] === 128 ? 'paper' : 'repo';
   if (depth !== 1 && depth !== 3) throw new InvalidInputError(`${where}: input depth`, String(depth), '1 or 3');
-  const weights = new Map<string, ConvWeights>();
-  for (const s of layerSpecs({ depth, widths })) {
-    const kernel = found.get(`${s.name}/kernel`);
-    const bias = found.get(`${s.name}/bias`);
-    if (!kernel || !bias) throw new InvalidInputError(`${where}: weights`, `no '${s.name}/${kernel ? 'bias' : 'kernel'}'`, `all 16 conv layers (${s.role})`);
-    weights.set(s.name, { kernel, bias });
-  }
-  return new Generator({ depth, widths }, weights);
+  return new Generator({ depth, widths }, convWeightsFrom(layerSpecs({ depth, widths }), (n) => found.get(n), where));
 }
 
 export interface LoadWeightsOptions {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ONNX export of the TomoGAN generator (issue 5; TOMOGAN.md "Graph in ONNX"): a hand-written protobuf ModelProto encoder.
 import { InvalidInputError } from '../errors.js';
-import type { ConvSpec, Generator } from './model.js';
+import { type ConvSpec, type Generator, weightShapes } from './model.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Minimal protobuf writer (protobuf "Encoding" guide): tag = field << 3 | wire type; wire type 0 = varint,
@@ -93,7 +93,6 @@ class Writer {
 
 /** TensorProto.DataType (onnx.proto3 "enum DataType"). */
 const FLOAT = 1;
-const INT64 = 7;
 /** AttributeProto.AttributeType (onnx.proto3): FLOAT = 1, INT = 2, STRING = 3, FLOATS = 6, INTS = 7. */
 const ATTR = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 
@@ -218,8 +217,7 @@ export function exportOnnx(gen: Generator, opts: ExportOnnxOptions = {}): Uint8A
   const conv = (x: string, last = false): string => {
     const s: ConvSpec = gen.specs[convIndex++];
     const w = gen.weights.get(s.name)!;
-    const wName = `${s.name}/kernel`;
-    const bName = `${s.name}/bias`;
+    const [{ name: wName }, { name: bName }] = weightShapes([s]);
     inits.push(floatTensor(wName, [s.cout, s.cin, s.k, s.k], hwioToOihw(w.kernel, s.k, s.cin, s.cout)));
     inits.push(floatTensor(bName, [s.cout], w.bias));
     const p = (s.k - 1) / 2;

@@ -69,10 +69,11 @@ describe('trainTomogan (wasm)', () => {
 
   it('rejects bad options and data with the value and what was expected', async () => {
     await expect(trainTomogan({ data: [], backend: 'wasm' })).rejects.toThrow(InvalidInputError);
-    await expect(trainTomogan({ data, backend: 'wasm', crop: 12 })).rejects.toThrow(/crop size: got 12, expected a multiple of 8/);
+    await expect(trainTomogan({ data, backend: 'wasm', crop: 12 })).rejects.toThrow(/options\.crop: got 12, expected a multiple of 8/);
     await expect(trainTomogan({ data, backend: 'wasm', crop: 48 })).rejects.toThrow(/data\[0\]: got 40×40, expected at least the crop size 48×48/);
-    await expect(trainTomogan({ data, backend: 'wasm', batch: 0 })).rejects.toThrow(/options\.batch: got 0, expected a positive integer/);
-    await expect(trainTomogan({ data, backend: 'wasm', lambdaPerc: 1 })).rejects.toThrow(/options\.perceptual: got nothing, expected a feature network/);
+    await expect(trainTomogan({ data, backend: 'wasm', batch: 0 })).rejects.toThrow(/options\.batch: got 0, expected an integer in \[1, 4096\]/);
+    await expect(trainTomogan({ data, backend: 'wasm', lambdaPerc: 1 })).rejects.toThrow(/options\.perceptual: got undefined, expected a feature network/);
+    await expect(trainTomogan({ data, backend: 'wasm', itrations: 5 } as never)).rejects.toThrow(/options\.itrations: got an unknown option, .*did you mean 'iterations'/);
     const bad = pair(16, 9);
     bad.noisy.data[5] = NaN;
     await expect(trainTomogan({ data: [bad], backend: 'wasm', crop: 16 })).rejects.toThrow(/data\[0\]\.noisy\.data\[5\]: got NaN/);
