@@ -75,8 +75,3 @@ export class AbortError extends AnymlError {
     this.name = 'AbortError';
   }
 }
-
-/** Throws InvalidInputError when `cond` is false; the message is built lazily. */
-export function assertInput(cond: unknown, where: string, got: () => string, expected: string): asserts cond {
-  if (!cond) throw new InvalidInputError(where, got(), expected);
-}

@@ -2,7 +2,7 @@
 // The SGD-SVM solver contract (docs/svm-solver.md) that the js, wasm and wasm-simd backends implement, and the input
 // checks every solver runs before it touches data (so messages are the same whichever backend runs).
 import { checkLabels, checkMatrix } from './data.js';
-import { InvalidInputError } from '../errors.js';
+import { fail, isInt } from '../check.js';
 import type { Matrix } from '../types.js';
 
 export type Schedule = 'pegasos' | 'seed-alpha' | 'paper';
@@ -60,15 +60,13 @@ export interface SvmBackend {
   createSolver(x: Matrix, y: Float32Array, opts: SolverOptions): Solver;
 }
 
-const SCHEDULES: readonly Schedule[] = ['pegasos', 'seed-alpha', 'paper'];
+/** The step-size schedules (docs/svm-solver.md), the one list the API, the CLI and the checks use. */
+export const SCHEDULES: readonly Schedule[] = ['pegasos', 'seed-alpha', 'paper'];
 const MAX_I32 = 0x7fffffff;
-const show = (v: unknown): string => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v) ?? String(v));
 
 function need(cond: boolean, where: string, got: unknown, expected: string): void {
-  if (!cond) throw new InvalidInputError(where, show(got), expected);
+  if (!cond) fail(where, got, expected);
 }
-const isInt = (v: unknown, lo: number, hi: number): boolean =>
-  typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
 
 /** Checks options; `fn` names the caller in messages (e.g. 'createSolver'). */
 export function checkSolverOptions(fn: string, o: SolverOptions): void {

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Streaming SVM training: one SGD pass per incoming batch, the solver state carried from batch to batch.
 
+import { checkBoolean, checkInt, checkKeys, checkNumber, checkOneOf, fail } from '../check.js';
 import { AnymlError, InvalidInputError } from '../errors.js';
 import { type LibsvmWindowsOptions, type LineSource, libsvmWindows } from '../io/windows.js';
 import type { Dataset, Matrix } from '../types.js';
 import { svmBackends } from './backends/index.js';
 import { optimalBias } from './bias.js';
 import { checkDataset } from './data.js';
-import type { Schedule, SolverOptions, SolverState, SvmBackend } from './solver.js';
+import { SCHEDULES, type Schedule, type SolverOptions, type SolverState, type SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
 import { RowReservoir } from './reservoir.js';
 
@@ -96,42 +97,37 @@ interface Resolved {
 
 const FN = 'createSvmStream';
 
+/** Every SvmStreamOptions key (the compiler keeps this list complete), for checkKeys. */
+const OPTION_KEYS = Object.keys({
+  lambda: 1, features: 1, labels: 1, batchSize: 1, schedule: 1, averaged: 1, averageStart: 1, biasScale: 1, refitBias: 1,
+  reservoirSize: 1, seed: 1, backend: 1,
+} satisfies Record<keyof SvmStreamOptions, 1>);
+const REFITS = ['reservoir', 'window', 'none'] as const;
+
 function resolve(o: SvmStreamOptions): Resolved {
-  if (o === null || typeof o !== 'object') throw new InvalidInputError(`${FN}: options`, String(o), 'an object');
-  const num = (k: keyof SvmStreamOptions, v: unknown, ok: (x: number) => boolean, expected: string): number => {
-    if (typeof v !== 'number' || !ok(v)) throw new InvalidInputError(`${FN}: options.${k}`, JSON.stringify(v) ?? String(v), expected);
-    return v;
-  };
-  const int = (lo: number) => (x: number) => Number.isInteger(x) && x >= lo && x <= Number.MAX_SAFE_INTEGER;
-  const schedule = o.schedule ?? 'pegasos';
-  if (!['pegasos', 'seed-alpha', 'paper'].includes(schedule)) {
-    throw new InvalidInputError(`${FN}: options.schedule`, JSON.stringify(schedule), "'pegasos', 'seed-alpha' or 'paper'");
-  }
-  const refit = o.refitBias ?? 'reservoir';
-  if (!['reservoir', 'window', 'none'].includes(refit)) {
-    throw new InvalidInputError(`${FN}: options.refitBias`, JSON.stringify(refit), "'reservoir', 'window' or 'none'");
-  }
+  const w = (k: string) => `${FN}: options.${k}`;
+  if (o === null || typeof o !== 'object') fail(`${FN}: options`, o, 'an object');
+  checkKeys(`${FN}: options`, o, OPTION_KEYS);
   const labels = o.labels;
   if (labels !== undefined && !(Array.isArray(labels) && labels.length === 2 && labels.every(Number.isFinite) && labels[0] !== labels[1])) {
-    throw new InvalidInputError(`${FN}: options.labels`, JSON.stringify(labels), 'two distinct finite numbers [neg, pos]');
+    fail(w('labels'), labels, 'two distinct finite numbers [neg, pos]');
   }
-  if (typeof o.averaged !== 'undefined' && typeof o.averaged !== 'boolean') throw new InvalidInputError(`${FN}: options.averaged`, String(o.averaged), 'a boolean');
-  const lambda = num('lambda', o.lambda ?? STREAM_DEFAULT_LAMBDA, (x) => Number.isFinite(x) && x > 0, "a number > 0 (streams take no 'auto')");
+  const lambda = checkNumber(w('lambda'), o.lambda ?? STREAM_DEFAULT_LAMBDA, "a finite number > 0 (streams take no 'auto')", (x) => Number.isFinite(x) && x > 0);
   return {
     solver: {
       lambda,
-      batchSize: num('batchSize', o.batchSize ?? STREAM_DEFAULT_BATCH, (x) => int(1)(x) && x <= 1 << 24, 'an integer >= 1'),
-      schedule,
+      batchSize: checkInt(w('batchSize'), o.batchSize ?? STREAM_DEFAULT_BATCH, 1, 1 << 24),
+      schedule: checkOneOf(w('schedule'), o.schedule ?? 'pegasos', SCHEDULES),
       shuffle: true,
-      averaged: o.averaged ?? true,
-      averageStart: num('averageStart', o.averageStart ?? Math.round(6 / lambda), int(0), 'an integer >= 0'),
-      biasScale: num('biasScale', o.biasScale ?? 1, (x) => x >= 0 && Number.isFinite(x), 'a number >= 0 (0 = no bias)'),
-      seed: num('seed', o.seed ?? 1, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32)'),
+      averaged: checkBoolean(w('averaged'), o.averaged ?? true),
+      averageStart: checkInt(w('averageStart'), o.averageStart ?? Math.round(6 / lambda), 0),
+      biasScale: checkNumber(w('biasScale'), o.biasScale ?? 1, 'a finite number ≥ 0 (0 = no bias)', (x) => x >= 0 && Number.isFinite(x)),
+      seed: checkInt(w('seed'), o.seed ?? 1, 0, 0xffffffff),
     },
-    features: o.features === undefined ? 0 : num('features', o.features, (x) => int(1)(x) && x <= 0x7fffffff, 'a positive integer'),
+    features: o.features === undefined ? 0 : checkInt(w('features'), o.features, 1, 0x7fffffff),
     labels: labels ? [labels[0], labels[1]] : undefined,
-    refit,
-    reservoirSize: num('reservoirSize', o.reservoirSize ?? STREAM_DEFAULT_RESERVOIR, int(1), 'an integer >= 1'),
+    refit: checkOneOf(w('refitBias'), o.refitBias ?? 'reservoir', REFITS),
+    reservoirSize: checkInt(w('reservoirSize'), o.reservoirSize ?? STREAM_DEFAULT_RESERVOIR, 1),
   };
 }
 
@@ -163,9 +159,10 @@ export interface SvmStreamTrainOptions extends SvmStreamOptions, Omit<LibsvmWind
  * const model = await trainSvmStream(fs.createReadStream('ijcnn1.gz'), { window: 1000, gunzip: nodeGunzip });
  */
 export async function trainSvmStream(source: LineSource, options: SvmStreamTrainOptions = {}): Promise<SvmModel> {
-  const stream = await createSvmStream(options);
+  const { window, name, signal, gunzip, ...streamOptions } = options;
+  const { features, labels } = options;
+  const stream = await createSvmStream(streamOptions);
   try {
-    const { window, name, signal, gunzip, features, labels } = options;
     for await (const batch of libsvmWindows(source, { window, name, signal, gunzip, features, labels })) await stream.partialFit(batch);
     return stream.model();
   } finally {

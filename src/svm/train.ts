@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
 // trainSvm: option checking, λ selection on a seeded validation split, and the epoch loop with convergence check.
 
+import { checkBoolean, checkInt, checkKeys, checkNumber, checkOneOf, fail as fail_, isInt, show } from '../check.js';
 import { AbortError, InvalidInputError } from '../errors.js';
 import { permutation } from '../rng.js';
 import type { Dataset } from '../types.js';
 import { svmBackends } from './backends/index.js';
 import { optimalBias } from './bias.js';
 import { checkDataset, decisionValues, subsetDataset } from './data.js';
-import type { SolverOptions, SvmBackend } from './solver.js';
+import { SCHEDULES, type SolverOptions, type SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
 import { parallelFit } from './parallel/fit.js';
 import { resolveTransport, WorkerPool } from './parallel/pool.js';
-import type { FailHook, Transport } from './parallel/protocol.js';
+import { type FailHook, type Transport, takeFailHook } from './parallel/protocol.js';
 import type { EpochRecord, SvmOptions } from './types.js';
 
 export const DEFAULT_LAMBDA_GRID = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2];
@@ -45,54 +46,60 @@ interface Resolved {
 /** Default samples per worker between two model averages (syncEvery). */
 export const DEFAULT_SYNC_EVERY = 1000;
 
+/** Every SvmOptions key (the compiler keeps this list complete), for checkKeys. */
+const OPTION_KEYS = Object.keys({
+  lambda: 1, lambdaGrid: 1, validationFraction: 1, lambdaSearchEpochs: 1, lambdaSearchRows: 1, epochs: 1, tol: 1, batchSize: 1,
+  schedule: 1, averaged: 1, biasScale: 1, refitBias: 1, shuffle: 1, seed: 1, backend: 1, signal: 1, onEpoch: 1, workers: 1,
+  syncEvery: 1, transport: 1, workerTimeoutMs: 1,
+} satisfies Record<keyof SvmOptions, 1>);
+
+const TRANSPORTS = ['auto', 'shared', 'message'] as const;
+
 function resolveParallel(o: SvmOptions): Resolved['parallel'] {
-  if (o.workers === undefined) return undefined;
   const w = (k: string) => `trainSvm: options.${k}`;
-  const bad = (k: string, v: unknown, expected: string) => new InvalidInputError(w(k), JSON.stringify(v) ?? String(v), expected);
-  const int = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
-  if (!int(o.workers, 1, 64)) throw bad('workers', o.workers, 'an integer in [1, 64]');
+  const fail = takeFailHook();
+  if (o.workers === undefined) {
+    // Without workers these would be silently ignored: say so instead.
+    for (const k of ['syncEvery', 'transport', 'workerTimeoutMs'] as const)
+      if (o[k] !== undefined) throw new InvalidInputError(w(k), show(o[k]), 'no value unless options.workers is set (they apply to data-parallel training)');
+    return undefined;
+  }
+  const workers = checkInt(w('workers'), o.workers, 1, 64);
   const syncEvery = o.syncEvery ?? DEFAULT_SYNC_EVERY;
-  if (syncEvery !== 'epoch' && !int(syncEvery, 1, 0x7fffffff)) throw bad('syncEvery', syncEvery, "an integer >= 1 or 'epoch'");
-  const t = o.transport ?? 'auto';
-  if (!['auto', 'shared', 'message'].includes(t)) throw bad('transport', t, "'auto', 'shared' or 'message'");
+  if (syncEvery !== 'epoch' && !isInt(syncEvery, 1, 0x7fffffff)) fail_(w('syncEvery'), syncEvery, "an integer ≥ 1 or 'epoch'");
+  const t = checkOneOf(w('transport'), o.transport ?? 'auto', TRANSPORTS);
   const transport = resolveTransport(t);
-  if (transport === 'shared' && typeof SharedArrayBuffer !== 'function') throw bad('transport', t, "'message' (SharedArrayBuffer is not available here)");
-  const timeoutMs = o.workerTimeoutMs ?? 60000;
-  if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) throw bad('workerTimeoutMs', timeoutMs, 'a number > 0');
-  return { workers: o.workers!, syncEvery, transport, timeoutMs, ...(o.__failWorker ? { fail: o.__failWorker } : {}) };
+  if (transport === 'shared' && typeof SharedArrayBuffer !== 'function') fail_(w('transport'), t, "'message' (SharedArrayBuffer is not available here)");
+  const timeoutMs = checkNumber(w('workerTimeoutMs'), o.workerTimeoutMs ?? 60000, 'a finite number > 0', (x) => x > 0 && Number.isFinite(x));
+  return { workers, syncEvery, transport, timeoutMs, ...(fail ? { fail } : {}) };
 }
 
 function resolveOptions(o: SvmOptions): Resolved {
+  checkKeys('trainSvm: options', o, OPTION_KEYS);
   const w = (k: string) => `trainSvm: options.${k}`;
-  const num = (k: keyof SvmOptions, v: unknown, ok: (x: number) => boolean, expected: string) => {
-    if (typeof v !== 'number' || !ok(v)) throw new InvalidInputError(w(k), JSON.stringify(v) ?? String(v), expected);
-    return v;
-  };
+  const num = (k: keyof SvmOptions, v: unknown, ok: (x: number) => boolean, expected: string) => checkNumber(w(k), v, expected, ok);
   const lambda = o.lambda ?? 'auto';
-  if (lambda !== 'auto') num('lambda', lambda, (x) => Number.isFinite(x) && x > 0, "a number > 0 or 'auto'");
+  if (lambda !== 'auto') num('lambda', lambda, (x) => Number.isFinite(x) && x > 0, "a finite number > 0 or 'auto'");
   const lambdaGrid = o.lambdaGrid ?? DEFAULT_LAMBDA_GRID;
-  if (!Array.isArray(lambdaGrid) || lambdaGrid.length === 0 || lambdaGrid.some((x) => !(x > 0) || !Number.isFinite(x))) {
-    throw new InvalidInputError(w('lambdaGrid'), JSON.stringify(lambdaGrid), 'a non-empty array of numbers > 0');
-  }
-  const schedule = o.schedule ?? 'pegasos';
-  if (!['pegasos', 'seed-alpha', 'paper'].includes(schedule)) throw new InvalidInputError(w('schedule'), JSON.stringify(schedule), "'pegasos', 'seed-alpha' or 'paper'");
+  if (!Array.isArray(lambdaGrid) || lambdaGrid.length === 0 || lambdaGrid.some((x) => !(x > 0) || !Number.isFinite(x))) fail_(w('lambdaGrid'), lambdaGrid, 'a non-empty array of finite numbers > 0');
+  const epochs = checkInt(w('epochs'), o.epochs ?? 10, 1, 1e6);
   return {
     lambda,
     lambdaGrid,
     validationFraction: num('validationFraction', o.validationFraction ?? 0.2, (x) => x > 0 && x < 1, 'a number in (0, 1)'),
-    epochs: num('epochs', o.epochs ?? 10, (x) => Number.isInteger(x) && x >= 1 && x <= 1e6, 'an integer in [1, 1e6]'),
-    searchEpochs: num('lambdaSearchEpochs', o.lambdaSearchEpochs ?? Math.min(3, o.epochs ?? 10), (x) => Number.isInteger(x) && x >= 1 && x <= 1e6, 'an integer in [1, 1e6]'),
-    searchRows: num('lambdaSearchRows', o.lambdaSearchRows ?? 50000, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'),
-    tol: num('tol', o.tol ?? 1e-3, (x) => x >= 0 && Number.isFinite(x), 'a number >= 0'),
-    seed: num('seed', o.seed ?? 1, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32)'),
-    refitBias: o.refitBias ?? true,
+    epochs,
+    searchEpochs: checkInt(w('lambdaSearchEpochs'), o.lambdaSearchEpochs ?? Math.min(3, epochs), 1, 1e6),
+    searchRows: checkInt(w('lambdaSearchRows'), o.lambdaSearchRows ?? 50000, 1),
+    tol: num('tol', o.tol ?? 1e-3, (x) => x >= 0 && Number.isFinite(x), 'a finite number ≥ 0'),
+    seed: checkInt(w('seed'), o.seed ?? 1, 0, 0xffffffff),
+    refitBias: checkBoolean(w('refitBias'), o.refitBias ?? true),
     parallel: resolveParallel(o),
     solver: {
-      batchSize: num('batchSize', o.batchSize ?? 1, (x) => Number.isInteger(x) && x >= 1 && x <= 1 << 24, 'an integer >= 1'),
-      schedule,
-      shuffle: o.shuffle ?? true,
-      averaged: o.averaged ?? true,
-      biasScale: num('biasScale', o.biasScale ?? 1, (x) => x >= 0 && Number.isFinite(x), 'a number >= 0 (0 = no bias)'),
+      batchSize: checkInt(w('batchSize'), o.batchSize ?? 1, 1, 1 << 24),
+      schedule: checkOneOf(w('schedule'), o.schedule ?? 'pegasos', SCHEDULES),
+      shuffle: checkBoolean(w('shuffle'), o.shuffle ?? true),
+      averaged: checkBoolean(w('averaged'), o.averaged ?? true),
+      biasScale: num('biasScale', o.biasScale ?? 1, (x) => x >= 0 && Number.isFinite(x), 'a finite number ≥ 0 (0 = no bias)'),
       seed: o.seed ?? 1,
     },
   };

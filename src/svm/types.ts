@@ -92,9 +92,6 @@ export interface SvmOptions {
    * ends the run with an AnymlError (code 'WORKER'). Setup (worker start, engine load) waits at least 30 s.
    * Default 60000. */
   workerTimeoutMs?: number;
-  /** @internal Test-only fault injection: worker `index` throws in its first round ('run'), exits ('exit') or
-   * hangs ('hang'). Never set it in real use. */
-  __failWorker?: { index: number; at: 'run' | 'exit' | 'hang' };
 }
 
 /** Quality figures of a model on a labelled dataset. `positive` is the label value counted as positive. */

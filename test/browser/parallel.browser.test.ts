@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/errors.js';
 import { makeClassification } from '../../src/svm/synthetic.js';
 import { trainSvm } from '../../src/svm/train.js';
+import { __testHooks } from '../../src/svm/parallel/protocol.js';
 
 const data = makeClassification({ rows: 1500, features: 30, density: 0.3, seed: 4 });
 const base = { lambda: 1e-3, epochs: 2, tol: 0, seed: 2, syncEvery: 50 } as const;
@@ -28,7 +29,8 @@ describe('parallel training on Web Workers', () => {
   });
 
   it('ends with an error naming the worker when one throws, and with AbortError on abort', async () => {
-    await expect(trainSvm(data, { ...base, workers: 2, __failWorker: { index: 1, at: 'run' } })).rejects.toThrow(/worker 1/);
+    __testHooks.failWorker = { index: 1, at: 'run' };
+    await expect(trainSvm(data, { ...base, workers: 2 })).rejects.toThrow(/worker 1/);
     const ctl = new AbortController();
     const p = trainSvm(data, { ...base, epochs: 50, workers: 2, signal: ctl.signal, onEpoch: (e) => e.epoch === 1 && ctl.abort() });
     await expect(p).rejects.toThrow(AbortError);
@@ -36,7 +38,8 @@ describe('parallel training on Web Workers', () => {
 
   it('detects a worker that closed itself within workerTimeoutMs', async () => {
     const t0 = performance.now();
-    await expect(trainSvm(data, { ...base, workers: 2, workerTimeoutMs: 1500, __failWorker: { index: 0, at: 'exit' } })).rejects.toThrow(/worker 0/);
+    __testHooks.failWorker = { index: 0, at: 'exit' };
+    await expect(trainSvm(data, { ...base, workers: 2, workerTimeoutMs: 1500 })).rejects.toThrow(/worker 0/);
     expect(performance.now() - t0).toBeLessThan(40_000);
   });
 });

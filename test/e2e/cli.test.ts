@@ -75,7 +75,7 @@ describe('anyml svm train', () => {
     expect(anyml(['svm', 'train', join(dir, 'nope.libsvm')]).code).toBe(2);
     const r = anyml(['svm', 'train', trainFile, '--epochs', '0']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--epochs must be an integer >= 1, got "0"/);
+    expect(r.stderr).toMatch(/--epochs: got "0", expected an integer ≥ 1/);
     expect(anyml(['svm', 'train', trainFile, '--lambda', 'big']).code).toBe(2);
     expect(anyml(['svm', 'frobnicate']).code).toBe(2);
   });

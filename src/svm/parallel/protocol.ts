@@ -11,6 +11,19 @@ export interface FailHook {
   at: 'run' | 'exit' | 'hang';
 }
 
+/**
+ * Internal test hooks (not public API, not in any public type). `failWorker`: the next data-parallel run makes
+ * worker `index` throw in its first round ('run'), exit ('exit') or hang ('hang'); that run consumes it.
+ */
+export const __testHooks: { failWorker?: FailHook } = {};
+
+/** The pending failWorker hook, cleared (one run uses it). */
+export function takeFailHook(): FailHook | undefined {
+  const f = __testHooks.failWorker;
+  __testHooks.failWorker = undefined;
+  return f;
+}
+
 /** One fit's setup for one worker. */
 export interface WorkerSetup {
   index: number;

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../src/errors.js';
 import { formatNpy, parseNpy, type NpyData, type NpyDtype } from '../../../src/io/npy.js';
 import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
 import { invalid } from '../../helpers/errors.js';

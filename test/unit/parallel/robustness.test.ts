@@ -5,6 +5,7 @@ import { AbortError, AnymlError } from '../../../src/errors.js';
 import { liveWorkerCount } from '../../../src/svm/parallel/pool.js';
 import { trainSvm } from '../../../src/svm/train.js';
 import { expectNoLiveWorkers, fixed, small } from './helpers.js';
+import { __testHooks } from '../../../src/svm/parallel/protocol.js';
 
 expectNoLiveWorkers();
 
@@ -31,21 +32,24 @@ describe('data-parallel training: abort and worker failures', () => {
     });
 
     it(`${transport}: a worker that throws ends the run with an error naming it`, async () => {
-      const run = trainSvm(small(), { ...fixed, epochs: 2, workers: 3, transport, __failWorker: { index: 1, at: 'run' } });
+      __testHooks.failWorker = { index: 1, at: 'run' };
+      const run = trainSvm(small(), { ...fixed, epochs: 2, workers: 3, transport });
       await expect(run).rejects.toThrow(/worker 1 failed in (epoch|round): test hook/);
       await expect(run).rejects.toMatchObject({ code: 'WORKER' });
       expect(liveWorkerCount()).toBe(0);
     });
 
     it(`${transport}: a worker that exits ends the run with an error naming it`, async () => {
-      const run = trainSvm(small(), { ...fixed, epochs: 2, workers: 3, transport, __failWorker: { index: 2, at: 'exit' } });
+      __testHooks.failWorker = { index: 2, at: 'exit' };
+      const run = trainSvm(small(), { ...fixed, epochs: 2, workers: 3, transport });
       await expect(run).rejects.toThrow(/worker 2 exited unexpectedly \(exit code 3\)/);
       expect(liveWorkerCount()).toBe(0);
     });
 
     it(`${transport}: a worker that hangs ends the run after workerTimeoutMs, naming it`, async () => {
       const t0 = Date.now();
-      const err = await trainSvm(small(), { ...fixed, epochs: 2, workers: 2, transport, workerTimeoutMs: 400, __failWorker: { index: 0, at: 'hang' } }).catch((e: unknown) => e);
+      __testHooks.failWorker = { index: 0, at: 'hang' };
+      const err = await trainSvm(small(), { ...fixed, epochs: 2, workers: 2, transport, workerTimeoutMs: 400 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AnymlError);
       expect((err as AnymlError).code).toBe('WORKER');
       expect((err as Error).message).toMatch(transport === 'shared' ? /worker 0 made no progress in epoch for 400 ms/ : /worker 0 did not answer round within 400 ms/);

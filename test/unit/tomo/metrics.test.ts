@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../src/errors.js';
 import { parseNpy } from '../../../src/io/npy.js';
 import type { Image } from '../../../src/types.js';
 import { mse, psnr, ssim, type SsimOptions } from '../../../src/tomo/metrics.js';

@@ -5,10 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
 import { nextU32, seedState } from '../../../src/rng.js';
 import { useBackend } from '../../../src/tomogan/backends/index.js';
-import { tf } from '../../../src/tomogan/tf.js';
 import { importKerasH5 } from '../../../src/tomogan/keras.js';
 import { createGenerator, Generator, type ConvWeights, type DecoderWidths } from '../../../src/tomogan/model.js';
-import { forwardSeeded, randomImage } from '../../helpers/tomogan.js';
+import { forwardSeeded } from '../../helpers/tomogan.js';
 
 let FS: { readFile(p: string): Uint8Array; unlink(p: string): void };
 

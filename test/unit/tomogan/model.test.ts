@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/tomogan/backends/index.js';
 import { tf } from '../../../src/tomogan/tf.js';
 import { createGenerator, layerSpecs, loadWeights, saveWeights, upsample2x, type Generator } from '../../../src/tomogan/model.js';
-import { forwardSeeded, randomImage } from '../../helpers/tomogan.js';
+import { forwardSeeded } from '../../helpers/tomogan.js';
 
 beforeAll(async () => {
   await useBackend('wasm');
