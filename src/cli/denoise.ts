@@ -1,24 +1,19 @@
 // SPDX-License-Identifier: MIT
 // `anyml denoise <in> <out>`: TomoGAN restoration of a PNG / TIFF / NPY image, tiled, on the best backend (webgpu, native = onnxruntime-node, wasm, cpu).
 
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { intArg } from './args.js';
 import type { DenoiseFlags } from './denoise-run.js';
-
-const int = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
 
 export function registerDenoiseCommand(program: Command): void {
   program.command('denoise').argument('<in>', 'PNG (8/16-bit grey), TIFF (stacks, float32) or NPY image').argument('<out>', '.png (16-bit), .tif or .npy')
     .description('restore a low-dose tomography slice with TomoGAN (halo-tiled)')
     .addOption(new Option('--backend <name>', 'webgpu | native (onnxruntime-node) | wasm | cpu; auto picks the fastest that runs').choices(['auto', 'native', 'wasm', 'cpu', 'webgpu']).default('auto'))
-    .option('--tile <px>', 'tile core size (default: per backend)', int('--tile', 8))
-    .option('--threads <n>', 'native backend: onnxruntime threads (default: one per physical core)', int('--threads', 1))
-    .option('--halo <px>', 'context around each tile (>= 48 is exact)', int('--halo', 0), 56)
+    .option('--tile <px>', 'tile core size (default: per backend)', intArg('--tile', 8))
+    .option('--threads <n>', 'native backend: onnxruntime threads (default: one per physical core)', intArg('--threads', 1))
+    .option('--halo <px>', 'context around each tile (>= 48 is exact)', intArg('--halo', 0), 56)
     .option('--weights <model.json>', 'TomoGAN weights (tfjs format: model.json + weights.bin); default: the shipped tomogan-sim-v1 (docs/tomogan-model-card.md)')
-    .option('--slices <n>', '1, or 3 adjacent slices (the model must have depth 3)', int('--slices', 1), 1)
+    .option('--slices <n>', '1, or 3 adjacent slices (the model must have depth 3)', intArg('--slices', 1), 1)
     .addOption(new Option('--scale <mode>', 'auto: percentile-scale to 0…255 unless the values already lie in 0…255 with a maximum above 1').choices(['auto', 'percentile', 'none']).default('auto'))
     .option('--json', 'print one JSON object as the last stdout line')
     .action(async (input: string, output: string, flags: DenoiseFlags) => (await import('./denoise-run.js')).runDenoise(input, output, flags));

@@ -2,32 +2,26 @@
 // `anyml svm train | predict | eval | demo`.
 
 import { readFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { InvalidInputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputFile } from '../io/files.js';
 import { writeSyntheticLibsvm } from '../io/generate.js';
 import { readDataset } from '../io/node.js';
 import { subsetDataset } from '../svm/data.js';
 import { SvmModel } from '../svm/model.js';
 import { makeClassification } from '../svm/synthetic.js';
+import { SCHEDULES, type Schedule } from '../svm/solver.js';
 import { trainSvm } from '../svm/train.js';
 import type { Dataset } from '../types.js';
+import { intArg, numArg, numOrWordArg } from './args.js';
 import { createProgress } from './progress.js';
 
 const now = () => performance.now() / 1000;
 const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
 
-const intArg = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
-const lambdaArg = (v: string): number | 'auto' => {
-  if (v === 'auto') return 'auto';
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`--lambda must be a number > 0 or 'auto', got ${JSON.stringify(v)}`);
-  return n;
-};
+const lambdaArg = numOrWordArg('auto', numArg('--lambda', "a number > 0 or 'auto'", (x) => x > 0));
+const syncArg = numOrWordArg('epoch', intArg('--sync-every', 1));
 
 /** Prints human lines, or (with --json) exactly one JSON object as the last stdout line. */
 function emit(json: boolean, summary: Record<string, unknown>, human: string[]): void {
@@ -67,15 +61,18 @@ async function alignTest(read: unknown, path: string, labels: [number, number]):
   return { x: d.x, y, labels };
 }
 
-const syncArg = (v: string): number | 'epoch' => (v === 'epoch' ? 'epoch' : intArg('--sync-every', 1)(v));
 
 interface TrainFlags {
   workers?: number; syncEvery?: number | 'epoch';
   test?: string; lambda: number | 'auto'; epochs: number; batchSize: number; seed: number; model?: string; json?: boolean;
-  backend: string; features?: number; schedule: 'pegasos' | 'seed-alpha' | 'paper'; averaged: boolean; tol: number;
+  backend: string; features?: number; schedule: Schedule; averaged: boolean; tol: number;
 }
 
 async function train(file: string | undefined, f: TrainFlags): Promise<void> {
+  if (f.syncEvery !== undefined && f.workers === undefined) {
+    throw new InvalidInputError('anyml svm train: --sync-every', String(f.syncEvery), 'no value unless --workers is given (it sets how often workers average their models)');
+  }
+  if (f.model) await checkOutputFile(f.model, 'anyml svm train: --model');
   const t0 = now();
   let data: Dataset;
   let test: Dataset | undefined;
@@ -124,6 +121,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
 }
 
 async function predict(modelPath: string, file: string, f: { output?: string; json?: boolean }): Promise<void> {
+  if (f.output) await checkOutputFile(f.output, 'anyml svm predict: --output');
   const model = await loadModel(modelPath);
   const parsed = await readDataset(file, {});
   const preds = model.predict(parsed.dataset);
@@ -150,17 +148,12 @@ async function evaluate(modelPath: string, file: string, f: { json?: boolean }):
 }
 
 async function generate(out: string, f: { rows: number; features: number; density: number; noise: number; seed: number; json?: boolean }): Promise<void> {
+  await checkOutputFile(out, 'anyml svm generate:');
   const t0 = now();
   const r = await writeSyntheticLibsvm(out, { rows: f.rows, features: f.features, density: f.density, noise: f.noise, seed: f.seed });
   const summary = { output: out, rows: r.rows, features: f.features, bytes: r.bytes, seconds: now() - t0 };
   emit(!!f.json, summary, [`wrote ${r.rows} rows × ${f.features} features (${(r.bytes / 1e6).toFixed(1)} MB) to ${out}`]);
 }
-
-const numArg = (name: string, ok: (x: number) => boolean, expected: string) => (v: string) => {
-  const n = Number(v);
-  if (!ok(n)) throw new InvalidArgumentError(`${name} must be ${expected}, got ${JSON.stringify(v)}`);
-  return n;
-};
 
 export function registerSvmCommands(program: Command): void {
   const svm = program.command('svm').description('linear SVM: train, predict, evaluate');
@@ -172,12 +165,12 @@ export function registerSvmCommands(program: Command): void {
     .option('--epochs <n>', 'maximum epochs', intArg('--epochs', 1), 10)
     .option('--batch-size <k>', 'mini-batch size', intArg('--batch-size', 1), 1)
     .option('--seed <s>', 'seed of every random choice', intArg('--seed', 0), 1)
-    .option('--tol <x>', 'stop when the objective changes by less than this (relative)', (v) => Number(v), 1e-3)
+    .option('--tol <x>', 'stop when the objective changes by less than this (relative)', numArg('--tol', 'a number ≥ 0', (x) => x >= 0), 1e-3)
     .option('--features <n>', 'number of features (default: highest index in the file)', intArg('--features', 1))
-    .addOption(new Option('--schedule <name>', 'step-size schedule').choices(['pegasos', 'seed-alpha', 'paper']).default('pegasos'))
+    .addOption(new Option('--schedule <name>', 'step-size schedule').choices(SCHEDULES).default('pegasos'))
     .option('--no-averaged', 'plain SGD iterate instead of averaged SGD')
     .option('--backend <name>', 'auto | wasm-simd | wasm | js', 'auto')
-    .option('--workers <P>', 'data-parallel training on P workers (1-64); default: this thread', intArg('--workers', 1))
+    .option('--workers <P>', 'data-parallel training on P workers (1-64); default: this thread', intArg('--workers', 1, 64))
     .option('--sync-every <b|epoch>', "with --workers: local samples between model averages, or 'epoch' (default 1000)", syncArg)
     .option('--model <out>', 'write the model: .json (anyml) or anything else (LIBLINEAR .model)'))
     .action((file: string | undefined, flags: TrainFlags) => train(file, flags));
@@ -185,8 +178,8 @@ export function registerSvmCommands(program: Command): void {
     .description('write seeded synthetic data (dense epsilon-shaped: --features 2000 --density 1) for scale tests')
     .option('--rows <n>', 'rows', intArg('--rows', 1), 100000)
     .option('--features <n>', 'features', intArg('--features', 1), 2000)
-    .option('--density <x>', 'fraction of non-zero features per row (1 = dense)', numArg('--density', (x) => x > 0 && x <= 1, 'a number in (0, 1]'), 1)
-    .option('--noise <x>', 'fraction of flipped labels', numArg('--noise', (x) => x >= 0 && x < 0.5, 'a number in [0, 0.5)'), 0.05)
+    .option('--density <x>', 'fraction of non-zero features per row (1 = dense)', numArg('--density', 'a number in (0, 1]', (x) => x > 0 && x <= 1), 1)
+    .option('--noise <x>', 'fraction of flipped labels', numArg('--noise', 'a number in [0, 0.5)', (x) => x >= 0 && x < 0.5), 0.05)
     .option('--seed <s>', 'seed', intArg('--seed', 0), 1))
     .action((out: string, flags: { rows: number; features: number; density: number; noise: number; seed: number; json?: boolean }) => generate(out, flags));
   common(svm.command('predict').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'data file')

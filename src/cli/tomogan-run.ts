@@ -4,10 +4,11 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputDir } from '../io/files.js';
 import type { TfBackendName } from '../tomogan/types.js';
 import { type DecoderWidths, loadWeights, saveWeights } from '../tomogan/model.js';
 import { simulatedPairs } from '../tomogan/train/dataset.js';
-import { type TrainCheckpoint, decodeCheckpoint, encodeCheckpoint, generatorFromCheckpoint, trainTomogan } from '../tomogan/train/train.js';
+import { type TrainCheckpoint, decodeCheckpoint, encodeCheckpoint, generatorFromCheckpoint, resolveTrainOptions, trainTomogan } from '../tomogan/train/train.js';
 import type { PhantomKind } from '../tomo/phantom.js';
 
 export interface TrainFlags {
@@ -35,9 +36,25 @@ export interface TrainFlags {
 
 const KINDS: readonly PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smooth'];
 
+/** Every flag checked before minutes of simulation: the library's own checks, the crop against the size, --out. */
+async function checkFlags(f: TrainFlags, kinds: string[]): Promise<void> {
+  for (const k of kinds) if (!KINDS.includes(k as PhantomKind)) throw new InvalidInputError('anyml tomogan train: --kinds', k, KINDS.join(', '));
+  if (f.crop > f.size) throw new InvalidInputError('anyml tomogan train: --crop', String(f.crop), `at most --size ${f.size} (crops are cut from the simulated images)`);
+  const { depth, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery } = f;
+  try {
+    resolveTrainOptions({ depth: Number(depth) as 1 | 3, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery });
+  } catch (e) {
+    // The library names its option (options.checkpointEvery); the user typed a flag (--checkpoint-every).
+    const m = e instanceof InvalidInputError ? /^trainTomogan: options\.(\w+)$/.exec(e.where) : null;
+    if (!m || !(e instanceof InvalidInputError)) throw e;
+    throw new InvalidInputError(`anyml tomogan train: --${m[1].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, e.got, e.expected);
+  }
+  await checkOutputDir(f.out, 'anyml tomogan train: --out');
+}
+
 export async function runTrain(f: TrainFlags): Promise<void> {
   const kinds = f.kinds.split(',').map((k) => k.trim());
-  for (const k of kinds) if (!KINDS.includes(k as PhantomKind)) throw new InvalidInputError('anyml tomogan train: --kinds', k, KINDS.join(', '));
+  await checkFlags(f, kinds);
   mkdirSync(f.out, { recursive: true });
   const ckJson = join(f.out, 'checkpoint.json');
   const ckBin = join(f.out, 'checkpoint.bin');

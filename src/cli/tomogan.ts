@@ -1,20 +1,11 @@
 // SPDX-License-Identifier: MIT
 // `anyml tomogan train`: trains or fine-tunes the TomoGAN generator on simulated low-dose pairs (issue 6).
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { intArg, listArg, numArg } from './args.js';
 import type { TrainFlags } from './tomogan-run.js';
 
-const num = (name: string, min: number, integer = true) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
-    throw new InvalidArgumentError(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
-const list = (name: string) => (v: string) =>
-  v.split(',').map((s) => {
-    const n = Number(s);
-    if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a comma-separated list of positive numbers, got ${JSON.stringify(v)}`);
-    return n;
-  });
+const num = (flag: string, min: number, integer = true) => (integer ? intArg(flag, min) : numArg(flag, `a number ≥ ${min}`, (x) => x >= min));
+const list = (flag: string) => listArg(flag, 'a comma-separated list of numbers > 0', (x) => x > 0);
 
 export function registerTomoganCommands(program: Command): void {
   const tg = program.command('tomogan').description('TomoGAN training on simulated low-dose tomography');

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Node only: writes seeded synthetic LIBSVM files of any size in bounded memory (scale tests for anyml-mpi).
 
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { type SyntheticOptions, syntheticRows } from '../svm/synthetic.js';
+import { beginAtomic, unwritable } from './atomic.js';
 
 /** Shortest decimal (≤ 9 significant digits, FLT_DECIMAL_DIG) that reads back as the same f32. */
 export function f32String(v: number): string {
@@ -25,8 +23,8 @@ export function f32String(v: number): string {
  * await writeSyntheticLibsvm('eps.libsvm', { rows: 400_000, features: 2000, density: 1, seed: 1 });  // epsilon-shaped
  */
 export async function writeSyntheticLibsvm(path: string, options: SyntheticOptions): Promise<{ rows: number; bytes: number }> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const out = createWriteStream(tmp);
+  const file = beginAtomic(path); // removed on Ctrl-C until renamed into place
+  const out = createWriteStream(file.tmp);
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
   let rows = 0;
   let bytes = 0;
@@ -49,11 +47,11 @@ export async function writeSyntheticLibsvm(path: string, options: SyntheticOptio
     if (chunk.length) out.write(chunk.join('\n') + '\n');
     bytes += size;
     await Promise.race([new Promise<void>((r) => out.end(r)), failed]);
-    await rename(tmp, path);
-    return { rows, bytes };
   } catch (err) {
     out.destroy();
-    await unlink(tmp).catch(() => {});
-    throw err;
+    await file.abort();
+    throw (err as NodeJS.ErrnoException).code ? unwritable(path, err) : err;
   }
+  await file.commit();
+  return { rows, bytes };
 }

@@ -3,7 +3,6 @@
 
 import { InvalidInputError } from '../errors.js';
 import type { Image } from '../types.js';
-import { errText } from './errors.js';
 import { formatNpy, parseNpy } from './npy.js';
 
 // The PNG and TIFF codecs (fast-png, utif2) load on first use, so that `import 'anyml'` does not pay for them.
@@ -23,7 +22,10 @@ export interface DecodeImageOptions {
 
 export interface EncodeImageOptions {
   format: ImageEncodeFormat;
-  /** png16/png8 only: the value range mapped to 0…65535 / 0…255 (clipped outside). Default: the image's min–max. */
+  /**
+   * png16/png8 only: the value range mapped linearly to 0…65535 / 0…255. Default: none, the values are the codes
+   * (rounded, clipped to 0…65535 / 0…255), so a PNG read by decodeImage writes back unchanged.
+   */
   range?: [number, number];
 }
 
@@ -117,7 +119,7 @@ function decodeNpyImage(bytes: Uint8Array, name: string): Image {
 // Encoding
 
 /**
- * Encodes an image. png16/png8: one slice, quantised from `range` (default min–max) with rounding and clipping;
+ * Encodes an image. png16/png8: one slice, the values as codes or mapped from `range`, rounded and clipped;
  * tiff: float32, one page per slice; npy: float32 with shape [h, w] (depth 1) or [d, h, w].
  */
 export async function encodeImage(image: Image, options: EncodeImageOptions): Promise<Uint8Array> {

@@ -3,6 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { osReason } from './files.js';
 import { InvalidInputError } from '../errors.js';
 import type { Image } from '../types.js';
 import { writeFileAtomic } from './atomic.js';
@@ -14,15 +15,22 @@ export interface ReadImageOptions {
 }
 
 export interface WriteImageOptions {
-  /** Overrides the format taken from the extension (.png → png16, .tif/.tiff → tiff, .npy → npy). */
+  /**
+   * Overrides the format taken from the extension: .tif/.tiff → tiff, .npy → npy (float32, exact), .png → png8 when
+   * every value lies in 0…255, else png16.
+   */
   format?: ImageEncodeFormat;
-  /** png16/png8: the value range mapped to the full integer range (default: the image's min–max). */
+  /** png16/png8: the value range mapped linearly to the full code range. Default: the values are the codes (as read). */
   range?: [number, number];
 }
 
-function osReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  return e && e.code ? `${e.code}: ${e.message}` : String((e as Error)?.message ?? err);
+/** The extensions writeImage knows. */
+export const IMAGE_EXTENSIONS = ['.png', '.tif', '.tiff', '.npy'] as const;
+
+/** png8 when every value fits 0…255 (an 8-bit image stays 8-bit), else png16. */
+function pngDepth(image: Image): 'png8' | 'png16' {
+  for (const v of image.data) if (!(v >= 0 && v <= 255)) return 'png16';
+  return 'png8';
 }
 
 /** Reads a PNG, TIFF or NPY file. Errors name the path and, for unreadable files, the OS reason. */
@@ -44,14 +52,10 @@ export function imageFormatFromPath(path: string): ImageEncodeFormat | undefined
 
 /** Writes an image atomically (complete or absent); the format comes from the extension unless given. */
 export async function writeImage(path: string, image: Image, options: WriteImageOptions = {}): Promise<void> {
-  const format = options.format ?? imageFormatFromPath(path);
+  const fromPath = imageFormatFromPath(path);
+  const format = options.format ?? (fromPath === 'png16' && !options.range ? pngDepth(image) : fromPath);
   if (format === undefined) {
     throw new InvalidInputError(path, `extension '${extname(path) || '(none)'}'`, '.png, .tif, .tiff or .npy (or options.format)', 'unknown image format');
   }
-  const bytes = await encodeImage(image, { format, range: options.range });
-  try {
-    await writeFileAtomic(path, bytes);
-  } catch (err) {
-    throw new InvalidInputError(path, `an unwritable path (${osReason(err)})`, 'a writable file path', 'cannot write image');
-  }
+  await writeFileAtomic(path, await encodeImage(image, { format, range: options.range }));
 }

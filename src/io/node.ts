@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { osReason } from './files.js';
 import { AnymlError, InvalidInputError } from '../errors.js';
 import { type CsvOptions, type CsvResult, parseCsv } from './csv.js';
 import { type LibsvmOptions, type LibsvmResult, parseLibsvm } from './libsvm.js';
@@ -48,13 +49,6 @@ export const nodeGunzip: Gunzip = (compressed) => {
 export function formatOf(path: string): 'libsvm' | 'csv' {
   const p = path.toLowerCase();
   return p.endsWith('.csv') || p.endsWith('.csv.gz') ? 'csv' : 'libsvm';
-}
-
-/** "ENOENT: no such file or directory" from a Node system error (without the repeated path). */
-function osReason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const msg = err?.message ?? String(e);
-  return err?.code && msg.startsWith(err.code) ? msg.replace(/, \w+ '.*'$/, '') : msg;
 }
 
 async function openFile(path: string): Promise<FileHandle> {

@@ -50,22 +50,14 @@ export function decodePngImage(bytes: Uint8Array, name: string): Image {
 
 export function quantise(image: Image, maxCode: number, range: [number, number] | undefined): Uint16Array | Uint8Array {
   const { data } = image;
-  let lo: number, hi: number;
-  if (range) {
-    [lo, hi] = range;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi < lo) {
-      throw new InvalidInputError('encodeImage: options.range', `[${lo}, ${hi}]`, 'two finite numbers [lo, hi] with lo ≤ hi');
-    }
-  } else {
-    lo = Infinity;
-    hi = -Infinity;
-    for (let i = 0; i < data.length; i++) {
-      if (data[i] < lo) lo = data[i];
-      if (data[i] > hi) hi = data[i];
-    }
+  // Default: the identity (values are sample codes, as decodeImage returns them), so intensities survive a round
+  // trip; `range` maps [lo, hi] linearly onto the codes instead.
+  const [lo, hi] = range ?? [0, maxCode];
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi < lo) {
+    throw new InvalidInputError('encodeImage: options.range', `[${lo}, ${hi}]`, 'two finite numbers [lo, hi] with lo ≤ hi');
   }
   const out = maxCode > 255 ? new Uint16Array(data.length) : new Uint8Array(data.length);
-  // A flat range maps everything to 0, like TomoGAN's scale2uint8 for max == min.
+  // A flat explicit range maps everything to 0, like TomoGAN's scale2uint8 for max == min.
   const k = hi > lo ? maxCode / (hi - lo) : 0;
   for (let i = 0; i < data.length; i++) {
     const q = Math.round((data[i] - lo) * k);
@@ -73,7 +65,6 @@ export function quantise(image: Image, maxCode: number, range: [number, number] 
   }
   return out;
 }
-
 
 /** One slice as an 8- or 16-bit grey PNG, quantised from `range` (see encodeImage). */
 export function encodePngImage(image: Image, sixteen: boolean, range: [number, number] | undefined): Uint8Array {

@@ -6,7 +6,6 @@ import UTIF from 'utif2';
 import { InvalidInputError } from '../errors.js';
 import type { Image } from '../types.js';
 import { errText } from './errors.js';
-import { checkImage } from './image.js';
 
 type UtifIfd = UTIF.IFD & { isLE?: boolean };
 

@@ -49,17 +49,26 @@ describe('PNG', () => {
     expect(back).toEqual({ width: 37, height: 23, depth: 1, data: img.data });
   });
 
-  it('16-bit with the default min–max range: max error half a step', async () => {
+  it('16-bit with an explicit range: max error half a step', async () => {
     const img = randomImage(31, 17, 1, 2);
     let lo = Infinity, hi = -Infinity;
     for (const v of img.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-    const back = (await decodeImage((await encodeImage(img, { format: 'png16' }))));
+    const back = await decodeImage(await encodeImage(img, { format: 'png16', range: [lo, hi] }));
     const step = (hi - lo) / 65535;
     let maxErr = 0;
     for (let i = 0; i < img.data.length; i++) maxErr = Math.max(maxErr, Math.abs(back.data[i] * step + lo - img.data[i]));
     expect(maxErr).toBeLessThanOrEqual(step / 2 + 1e-6);
     expect(Math.min(...back.data)).toBe(0);
     expect(Math.max(...back.data)).toBe(65535);
+  });
+
+  it('without a range the values are the codes: a flat or 1×1 image keeps its intensity (no min–max stretch)', async () => {
+    const flat = { width: 7, height: 5, depth: 1, data: new Float32Array(35).fill(100) };
+    for (const format of ['png8', 'png16'] as const) expect(Array.from((await decodeImage(await encodeImage(flat, { format }))).data)).toEqual(Array(35).fill(100));
+    const dot = { width: 1, height: 1, depth: 1, data: new Float32Array([1234.4]) };
+    expect(Array.from((await decodeImage(await encodeImage(dot, { format: 'png16' }))).data)).toEqual([1234]);
+    const out = { width: 3, height: 1, depth: 1, data: new Float32Array([-5, 300.6, 70000]) };
+    expect(Array.from((await decodeImage(await encodeImage(out, { format: 'png16' }))).data)).toEqual([0, 301, 65535]); // clipped
   });
 
   it('8-bit: quantises with rounding and clips outside the range', async () => {
@@ -290,9 +299,14 @@ describe('readImage / writeImage', () => {
       expect(await readImage(join(dir, name))).toEqual(img);
     }
     const one = randomImage(9, 7, 1, 17, 65535, 0).data.map(Math.round);
-    await writeImage(join(dir, 'p.png'), { width: 9, height: 7, depth: 1, data: one }, { range: [0, 65535] });
+    await writeImage(join(dir, 'p.png'), { width: 9, height: 7, depth: 1, data: one });
     expect(decodePng(readFileSync(join(dir, 'p.png'))).depth).toBe(16);
     expect((await readImage(join(dir, 'p.png'))).data).toEqual(one);
+    // An image whose values fit 0…255 is written as an 8-bit PNG, values unchanged.
+    const flat = { width: 7, height: 5, depth: 1, data: new Float32Array(35).fill(100) };
+    await writeImage(join(dir, 'f.png'), flat);
+    expect(decodePng(readFileSync(join(dir, 'f.png'))).depth).toBe(8);
+    expect((await readImage(join(dir, 'f.png'))).data).toEqual(flat.data);
   });
 
   it('errors name the path and the OS reason', async () => {
@@ -303,7 +317,12 @@ describe('readImage / writeImage', () => {
     writeFileSync(junk, 'hello');
     await expect(readImage(junk)).rejects.toThrow(/junk\.tif: unknown image format/);
     await expect(writeImage(join(dir, 'x.jpg'), randomImage(2, 2, 1, 18))).rejects.toThrow(/x\.jpg: unknown image format: got extension '\.jpg'/);
-    await expect(writeImage(join(dir, 'no-such-dir', 'x.tif'), randomImage(2, 2, 1, 18))).rejects.toThrow(/cannot write image: got an unwritable path \(ENOENT/);
+    const bad = join(dir, 'no-such-dir', 'x.tif');
+    const e = await writeImage(bad, randomImage(2, 2, 1, 18)).catch((x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(InvalidInputError);
+    expect((e as Error).message).toMatch(/x\.tif: cannot write: got an unwritable path \(ENOENT: no such file or directory\)/);
+    expect((e as Error).message.startsWith(bad)).toBe(true); // the user's path, not the temp file
+    expect((e as Error).message).not.toMatch(/\.tmp|ENOENT: ENOENT/);
   });
 });
 
