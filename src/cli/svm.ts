@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { checkOutputFile } from '../io/files.js';
 import { writeSyntheticLibsvm } from '../io/generate.js';
 import { readDataset } from '../io/node.js';
+import { seconds } from '../svm/convergence.js';
 import { subsetDataset } from '../svm/data.js';
 import { SvmModel } from '../svm/model.js';
 import { makeClassification } from '../svm/synthetic.js';
@@ -17,11 +18,22 @@ import type { Dataset } from '../types.js';
 import { intArg, numArg, numOrWordArg } from './args.js';
 import { createProgress } from './progress.js';
 
-const now = () => performance.now() / 1000;
 const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
 
 const lambdaArg = numOrWordArg('auto', numArg('--lambda', "a number > 0 or 'auto'", (x) => x > 0));
 const syncArg = numOrWordArg('epoch', intArg('--sync-every', 1));
+
+/**
+ * A file with more feature columns than the model: the model ignores them (as LIBLINEAR's predict does), which is
+ * worth a warning on stderr (and in --json): it usually means a different feature set.
+ */
+function extraColumns(path: string, d: Dataset, model: SvmModel): string[] {
+  const extra = d.x.cols - model.weights.length;
+  if (extra <= 0) return [];
+  const w = `${path} has ${extra} more feature column${extra > 1 ? 's' : ''} (${d.x.cols}) than the model (${model.weights.length}); the model ignores them`;
+  process.stderr.write(`anyml: warning: ${w}\n`);
+  return [w];
+}
 
 /** Prints human lines, or (with --json) exactly one JSON object as the last stdout line. */
 function emit(json: boolean, summary: Record<string, unknown>, human: string[]): void {
@@ -65,7 +77,7 @@ async function alignTest(read: unknown, path: string, labels: [number, number]):
 interface TrainFlags {
   workers?: number; syncEvery?: number | 'epoch';
   test?: string; lambda: number | 'auto'; epochs: number; batchSize: number; seed: number; model?: string; json?: boolean;
-  backend: string; features?: number; schedule: Schedule; averaged: boolean; tol: number;
+  backend: string; features?: number; maxFeatures?: number; header?: boolean; schedule: Schedule; averaged: boolean; tol: number;
 }
 
 async function train(file: string | undefined, f: TrainFlags): Promise<void> {
@@ -73,13 +85,14 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
     throw new InvalidInputError('anyml svm train: --sync-every', String(f.syncEvery), 'no value unless --workers is given (it sets how often workers average their models)');
   }
   if (f.model) await checkOutputFile(f.model, 'anyml svm train: --model');
-  const t0 = now();
+  const t0 = seconds();
   let data: Dataset;
   let test: Dataset | undefined;
   let source = file;
   if (file) {
     // Train and test files are read concurrently (zlib inflates one while the parser runs on the other).
-    const [tr, te] = await Promise.all([readDataset(file, { features: f.features }), f.test ? readDataset(f.test).catch((e: unknown) => e) : undefined]);
+    const limits = { maxFeatures: f.maxFeatures, header: f.header };
+    const [tr, te] = await Promise.all([readDataset(file, { features: f.features, ...limits }), f.test ? readDataset(f.test, limits).catch((e: unknown) => e) : undefined]);
     data = tr.dataset;
     if (f.test) test = await alignTest(te, f.test, data.labels);
   } else {
@@ -89,8 +102,8 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
     if (!f.test) test = subsetDataset(all, range(20000, 25000));
     source = `built-in synthetic data (seed ${f.seed})`;
   }
-  if (f.test && !file) test = (await readDataset(f.test, { labels: data.labels })).dataset;
-  const parseSeconds = now() - t0;
+  if (f.test && !file) test = (await readDataset(f.test, { labels: data.labels, maxFeatures: f.maxFeatures, header: f.header })).dataset;
+  const parseSeconds = seconds() - t0;
   const progress = await createProgress(!f.json);
   const model = await trainSvm(data, {
     lambda: f.lambda, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed, backend: f.backend, schedule: f.schedule,
@@ -99,6 +112,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   }).finally(() => progress.stop());
   const evalTrain = model.evaluate(data);
   const evalTest = test ? model.evaluate(test) : undefined;
+  const warnings = test && f.test ? extraColumns(f.test, test, model) : [];
   if (f.model) await saveModel(model, f.model);
   const last = model.history[model.history.length - 1];
   const summary = {
@@ -106,7 +120,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
     lambdaSearchSeconds: model.timing.lambdaSearchSeconds, updateSeconds: model.timing.updateSeconds, checkSeconds: model.timing.checkSeconds,
     epochs: model.history.length, lambda: model.lambda, objective: last?.objective, trainAccuracy: evalTrain.accuracy,
     ...(evalTest ? { testRows: evalTest.rows, testAccuracy: evalTest.accuracy, testF1: evalTest.f1 } : {}),
-    backend: model.backend, ...(f.model ? { model: f.model } : {}),
+    backend: model.backend, ...(f.model ? { model: f.model } : {}), ...(warnings.length ? { warnings } : {}),
     ...(f.workers !== undefined
       ? { workers: model.trainedWith.workers, syncEvery: model.trainedWith.syncEvery, transport: model.trainedWith.transport, syncSeconds: model.timing.syncSeconds }
       : {}),
@@ -120,10 +134,11 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   ]);
 }
 
-async function predict(modelPath: string, file: string, f: { output?: string; json?: boolean }): Promise<void> {
+async function predict(modelPath: string, file: string, f: { output?: string; json?: boolean; header?: boolean }): Promise<void> {
   if (f.output) await checkOutputFile(f.output, 'anyml svm predict: --output');
   const model = await loadModel(modelPath);
-  const parsed = await readDataset(file, {});
+  const parsed = await readDataset(file, { header: f.header });
+  const warnings = extraColumns(file, parsed.dataset, model);
   const preds = model.predict(parsed.dataset);
   const text = Array.from(preds, (v) => String(v)).join('\n') + (preds.length ? '\n' : '');
   if (f.output) await writeFileAtomic(f.output, text);
@@ -132,33 +147,37 @@ async function predict(modelPath: string, file: string, f: { output?: string; js
   const comparable = d.labels.every((l) => model.labels.includes(l));
   let correct = 0;
   if (comparable) for (let i = 0; i < preds.length; i++) if (preds[i] === d.labels[d.y[i] > 0 ? 1 : 0]) correct++;
-  const summary = { rows: preds.length, ...(comparable ? { accuracy: correct / Math.max(1, preds.length) } : {}), ...(f.output ? { output: f.output } : {}) };
+  const summary = { rows: preds.length, ...(comparable ? { accuracy: correct / Math.max(1, preds.length) } : {}), ...(f.output ? { output: f.output } : {}), ...(warnings.length ? { warnings } : {}) };
   if (!f.output && !f.json) process.stdout.write(text);
   if (f.json) emit(true, summary, []);
   else if (f.output) emit(false, summary, [`wrote ${preds.length} predictions to ${f.output}` + (comparable ? `, accuracy ${((correct / preds.length) * 100).toFixed(2)}%` : '')]);
 }
 
-async function evaluate(modelPath: string, file: string, f: { json?: boolean }): Promise<void> {
+async function evaluate(modelPath: string, file: string, f: { json?: boolean; header?: boolean }): Promise<void> {
   const model = await loadModel(modelPath);
-  const data = (await readDataset(file, { labels: model.labels })).dataset;
+  const data = (await readDataset(file, { labels: model.labels, header: f.header })).dataset;
+  const warnings = extraColumns(file, data, model);
   const e = model.evaluate(data);
-  emit(!!f.json, { ...e }, [
+  emit(!!f.json, { ...e, ...(warnings.length ? { warnings } : {}) }, [
     `rows ${e.rows}  accuracy ${(e.accuracy * 100).toFixed(2)}%  precision ${e.precision.toFixed(4)}  recall ${e.recall.toFixed(4)}  F1 ${e.f1.toFixed(4)}`,
   ]);
 }
 
 async function generate(out: string, f: { rows: number; features: number; density: number; noise: number; seed: number; json?: boolean }): Promise<void> {
   await checkOutputFile(out, 'anyml svm generate:');
-  const t0 = now();
+  const t0 = seconds();
   const r = await writeSyntheticLibsvm(out, { rows: f.rows, features: f.features, density: f.density, noise: f.noise, seed: f.seed });
-  const summary = { output: out, rows: r.rows, features: f.features, bytes: r.bytes, seconds: now() - t0 };
+  const summary = { output: out, rows: r.rows, features: f.features, bytes: r.bytes, seconds: seconds() - t0 };
   emit(!!f.json, summary, [`wrote ${r.rows} rows × ${f.features} features (${(r.bytes / 1e6).toFixed(1)} MB) to ${out}`]);
 }
 
 export function registerSvmCommands(program: Command): void {
   const svm = program.command('svm').description('linear SVM: train, predict, evaluate');
   const common = (c: Command) => c.option('--json', 'print one JSON object as the last stdout line');
-  common(svm.command('train').argument('[file]', 'LIBSVM (.gz ok) or CSV file; omitted: built-in synthetic data')
+  // Commands that read data files: --json, and for CSV whether the first row is a header (default: only when none
+  // of its fields is a number).
+  const data = (c: Command) => common(c).option('--header', 'CSV: the first row is a header').option('--no-header', 'CSV: the first row is data');
+  data(svm.command('train').argument('[file]', 'LIBSVM (.gz ok) or CSV file; omitted: built-in synthetic data')
     .description('train a linear SVM (Pegasos SGD) and optionally test and save it')
     .option('--test <file>', 'test file, scored after training')
     .option('--lambda <x|auto>', "regularisation λ, or 'auto' to choose it on a validation split", lambdaArg, 'auto')
@@ -167,6 +186,7 @@ export function registerSvmCommands(program: Command): void {
     .option('--seed <s>', 'seed of every random choice', intArg('--seed', 0), 1)
     .option('--tol <x>', 'stop when the objective changes by less than this (relative)', numArg('--tol', 'a number ≥ 0', (x) => x >= 0), 1e-3)
     .option('--features <n>', 'number of features (default: highest index in the file)', intArg('--features', 1))
+    .option('--max-features <n>', 'largest feature index accepted without --features (default 33554432)', intArg('--max-features', 1))
     .addOption(new Option('--schedule <name>', 'step-size schedule').choices(SCHEDULES).default('pegasos'))
     .option('--no-averaged', 'plain SGD iterate instead of averaged SGD')
     .option('--backend <name>', 'auto | wasm-simd | wasm | js', 'auto')
@@ -182,11 +202,11 @@ export function registerSvmCommands(program: Command): void {
     .option('--noise <x>', 'fraction of flipped labels', numArg('--noise', 'a number in [0, 0.5)', (x) => x >= 0 && x < 0.5), 0.05)
     .option('--seed <s>', 'seed', intArg('--seed', 0), 1))
     .action((out: string, flags: { rows: number; features: number; density: number; noise: number; seed: number; json?: boolean }) => generate(out, flags));
-  common(svm.command('predict').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'data file')
+  data(svm.command('predict').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'data file')
     .description('predict labels, one per line (stdout or --output)')
     .option('--output <file>', 'write predictions here instead of stdout'))
-    .action((m: string, file: string, flags: { output?: string; json?: boolean }) => predict(m, file, flags));
-  common(svm.command('eval').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'labelled data file')
+    .action((m: string, file: string, flags: { output?: string; json?: boolean; header?: boolean }) => predict(m, file, flags));
+  data(svm.command('eval').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'labelled data file')
     .description('accuracy, precision, recall and F1 of a model on labelled data'))
-    .action((m: string, file: string, flags: { json?: boolean }) => evaluate(m, file, flags));
+    .action((m: string, file: string, flags: { json?: boolean; header?: boolean }) => evaluate(m, file, flags));
 }

@@ -15,7 +15,10 @@ export interface CsvOptions extends SourceOptions {
   labelColumn?: number | string;
   /** Columns to skip (0-based indices or header names); their content is not checked. */
   ignoreColumns?: ReadonlyArray<number | string>;
-  /** Whether the first row is a header. 'auto' (default): it is when one of its fields is not a number. */
+  /**
+   * Whether the first row is a header. 'auto' (default): only when none of its fields (ignored columns aside) is a
+   * number, so a data row with one bad value is reported, not dropped as a header.
+   */
   header?: 'auto' | boolean;
   /** Field separator, one ASCII character. Default ','. */
   delimiter?: string;
@@ -101,7 +104,7 @@ function makeLayout(fields: string[], opts: CsvOptions): Layout & { header: bool
   if (mode !== 'auto' && typeof mode !== 'boolean') {
     throw new InvalidInputError('parseCsv: options.header', String(mode), "'auto', true or false");
   }
-  const header = mode === 'auto' ? fields.some((f, j) => !byIndex.has(j) && !NUMBER_RE.test(f)) : mode;
+  const header = mode === 'auto' ? fields.every((f, j) => byIndex.has(j) || !NUMBER_RE.test(f)) : mode;
   const names = header ? fields : undefined;
   const roles = new Int32Array(ncols);
   for (const c of ignore) roles[resolveColumn(c, names, ncols, 'parseCsv: options.ignoreColumns')] = IGNORE;

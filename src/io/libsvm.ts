@@ -13,6 +13,12 @@ import { type ByteSource, type SourceOptions, textChunks } from './source.js';
 export interface LibsvmOptions extends SourceOptions {
   /** Number of feature columns; an index above it is an error. Default: the largest index in the file. */
   features?: number;
+  /**
+   * Without `features`: the largest feature index accepted (the model width limit), so one corrupt index (say
+   * 300000000) is an error at its file:line:column instead of a model hundreds of MB wide. Default 2^25 = 33,554,432
+   * (more than kdd2010's 29.9M features); raise it for wider data.
+   */
+  maxFeatures?: number;
   /** Forces the label mapping [neg, pos] (e.g. the training file's `labelsSeen`); other label values are errors. */
   labels?: [neg: number, pos: number];
   /** Keep explicit zeros (`5:0`) as stored entries. Default false: they are dropped (they still count for `features`). */
@@ -34,6 +40,9 @@ export interface LibsvmResult {
 
 const MAX_INDEX = 0x7fffffff;
 
+/** The default model width limit (LibsvmOptions.maxFeatures). */
+export const DEFAULT_MAX_FEATURES = 2 ** 25;
+
 /** Incremental parser: `push` chunks of bytes (lines may span chunks), then `finish`. */
 class LibsvmParser extends ChunkedLines {
   private line = 1;
@@ -53,10 +62,11 @@ class LibsvmParser extends ChunkedLines {
     private readonly features: number | undefined,
     forced: [number, number] | undefined,
     private readonly keepZeros: boolean,
+    maxFeatures: number,
   ) {
     super();
     this.labels = new LabelSet(forced);
-    this.limit = features ?? MAX_INDEX;
+    this.limit = features ?? maxFeatures;
   }
 
   finish(): LibsvmResult {
@@ -205,7 +215,8 @@ class LibsvmParser extends ChunkedLines {
       return errorAt(this.name, this.line, b, start, t, quoteToken(b, t, end), `an index above ${last}`, detail);
     }
     if (idx > this.limit) {
-      return this.badValue(b, start, t, end, `an index of at most ${this.limit} (options.features)`);
+      const why = this.features !== undefined ? 'options.features' : 'the feature limit, options.maxFeatures (--max-features): raise it for wider data';
+      return this.badValue(b, start, t, end, `an index of at most ${this.limit} (${why})`);
     }
     return this.badValue(b, start, t, end, 'a finite value within float32 range after the colon');
   }
@@ -239,6 +250,7 @@ export async function parseLibsvm(source: ByteSource, options: LibsvmOptions = {
     checkFeaturesOption(options.features, 'parseLibsvm: options.features'),
     checkLabelsOption(options.labels, 'parseLibsvm: options.labels'),
     options.keepZeros ?? false,
+    checkFeaturesOption(options.maxFeatures, 'parseLibsvm: options.maxFeatures') ?? DEFAULT_MAX_FEATURES,
   );
   for await (const chunk of textChunks(source, options, 'parseLibsvm')) parser.push(chunk);
   return parser.finish();

@@ -12,6 +12,8 @@ export interface LibsvmWindowsOptions {
   window?: number;
   /** Number of feature columns of every window (an index above it is an error). Default: each window's largest. */
   features?: number;
+  /** The largest feature index accepted without `features` (LibsvmOptions.maxFeatures). Default 2^25. */
+  maxFeatures?: number;
   /**
    * Label values [neg, pos] of every window. Default: those of the first window that holds two distinct values;
    * windows before it keep the parser's own choice (a stream remaps them by value).
@@ -61,7 +63,7 @@ export async function* libsvmWindows(source: LineSource, options: LibsvmWindowsO
     rows = 0;
     let r;
     try {
-      r = await parseLibsvm(bytes, { name, features: options.features, labels });
+      r = await parseLibsvm(bytes, { name, features: options.features, maxFeatures: options.maxFeatures, labels });
     } catch (e) {
       throw relocate(e, name, first - 1);
     }

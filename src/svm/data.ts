@@ -35,6 +35,7 @@ export function checkMatrix(x: Matrix, where: string): void {
   if (x.kind === 'dense') {
     if (!(x.data instanceof Float32Array)) throw new InvalidInputError(`${where}.data`, describe(x.data), 'a Float32Array');
     if (x.data.length !== x.rows * x.cols) throw new InvalidInputError(`${where}.data.length`, String(x.data.length), `rows*cols = ${x.rows * x.cols}`);
+    for (let i = 0; i < x.data.length; i++) if (!Number.isFinite(x.data[i])) nonFinite(where, x.data[i], Math.floor(i / x.cols), i % x.cols);
   } else {
     checkCsr(x, where);
   }
@@ -59,6 +60,13 @@ function checkCsr(x: CsrMatrix, where: string): void {
     const j = indices[k];
     if (!(j >= 0 && j < cols)) throw new InvalidInputError(`${where}.indices[${k}]`, String(j), `a column in [0, ${cols})`);
   }
+  for (let r = 0; r < x.rows; r++)
+    for (let k = indptr[r]; k < indptr[r + 1]; k++) if (!Number.isFinite(values[k])) nonFinite(where, values[k], r, indices[k]);
+}
+
+/** NaN or ±Infinity would turn the whole model into NaN: named by row and column (0-based, as in the matrix). */
+function nonFinite(where: string, v: number, row: number, col: number): never {
+  throw new InvalidInputError(`${where}: row ${row}, column ${col}`, String(v), 'finite feature values');
 }
 
 /** Checks that `y` holds one ±1 label per row. */

@@ -7,6 +7,8 @@ import { permutation } from '../rng.js';
 import type { Dataset } from '../types.js';
 import { svmBackends } from './backends/index.js';
 import { optimalBias } from './bias.js';
+import { compactColumns, expandWeights } from './compact.js';
+import { Diverged, MAX_FEATURE_MAGNITUDE, checkObjective, converged, largestValue, magnitudeError, seconds } from './convergence.js';
 import { checkDataset, decisionValues, subsetDataset } from './data.js';
 import { SCHEDULES, type SolverOptions, type SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
@@ -26,7 +28,6 @@ interface LambdaScore {
   hinge: number;
 }
 
-const now = (): number => (globalThis.performance?.now() ?? Date.now()) / 1000;
 
 interface Resolved {
   lambda: number | 'auto';
@@ -121,18 +122,19 @@ function fitInThread(engine: SvmBackend, data: Dataset, lambda: number, r: Resol
   try {
     let prev = Infinity;
     for (let e = 1; e <= epochs; e++) {
-      const t0 = now();
+      const t0 = seconds();
       solver.beginEpoch();
       for (let done = 0; done < rows; ) {
         if (o.signal?.aborted) throw new AbortError('trainSvm: aborted by options.signal');
         done += solver.run(Math.min(CHUNK, rows - done));
       }
-      const t1 = now();
+      const t1 = seconds();
       const objective = solver.objective();
-      const t2 = now();
+      const t2 = seconds();
+      checkObjective(objective, e, lambda);
       history.push({ epoch: e, objective, updateSeconds: t1 - t0, checkSeconds: t2 - t1 });
       o.onEpoch?.({ phase, epoch: e, epochs, objective, lambda });
-      if (r.tol > 0 && Math.abs(prev - objective) <= r.tol * Math.max(Math.abs(objective), 1e-12)) break;
+      if (converged(prev, objective, r.tol)) break;
       prev = objective;
     }
     return { ...solver.weights(), history };
@@ -172,35 +174,49 @@ function validate(weights: Float64Array, bias: number, data: Dataset): { accurac
 export async function trainSvm(data: Dataset, options: SvmOptions = {}): Promise<SvmModel> {
   checkDataset(data, 'trainSvm: data');
   if (data.x.rows === 0) throw new InvalidInputError('trainSvm: data', '0 rows', 'at least one row');
+  checkBothClasses(data);
+  if (Math.abs(largestValue(data.x).value) >= MAX_FEATURE_MAGNITUDE) throw magnitudeError(data.x);
   const r = resolveOptions(options);
   const { name, impl } = await svmBackends.resolve(options.backend ?? 'auto', 'trainSvm');
+  const c = compactColumns(data.x);
+  const work = c ? { ...data, x: c.x } : data;
+  const widen = (w: Float64Array) => (c ? expandWeights(w, c.columns, data.x.cols) : w);
   const par = r.parallel;
-  if (!par) return trainWith({ name, engine: impl }, data, r, options);
   // One pool for every fit of this call (λ search and final fit); terminated on every path.
-  const pool = await WorkerPool.start({ workers: par.workers, transport: par.transport, timeoutMs: par.timeoutMs, signal: options.signal });
+  const pool = par ? await WorkerPool.start({ workers: par.workers, transport: par.transport, timeoutMs: par.timeoutMs, signal: options.signal }) : undefined;
   try {
-    return await trainWith({ name, engine: impl, pool }, data, r, options);
+    return await trainWith({ name, engine: impl, pool }, work, r, options, widen);
+  } catch (e) {
+    throw e instanceof Diverged ? magnitudeError(data.x, e) : e;
   } finally {
-    await pool.close();
+    await pool?.close();
   }
 }
 
-async function trainWith(run: Runner, data: Dataset, r: Resolved, options: SvmOptions): Promise<SvmModel> {
+/** A binary SVM needs rows of both classes: one class would train to a model that invents the other label. */
+function checkBothClasses(data: Dataset): void {
+  const y0 = data.y[0];
+  for (let i = 1; i < data.y.length; i++) if (data.y[i] !== y0) return;
+  const label = data.labels[y0 > 0 ? 1 : 0];
+  throw new InvalidInputError('trainSvm: data.y', `only label ${label} (all ${data.y.length} rows)`, 'rows of both classes (a binary SVM separates two labels)');
+}
+
+async function trainWith(run: Runner, data: Dataset, r: Resolved, options: SvmOptions, widen: (w: Float64Array) => Float64Array): Promise<SvmModel> {
   let lambda = r.lambda;
   let searchSeconds = 0;
   const scores: LambdaScore[] = [];
   if (lambda === 'auto') {
-    const t0 = now();
+    const t0 = seconds();
     lambda = await chooseLambda(run, data, r, options, scores);
-    searchSeconds = now() - t0;
+    searchSeconds = seconds() - t0;
   }
-  const t0 = now();
+  const t0 = seconds();
   const fitted = await fit(run, data, lambda, r, options, 'train');
-  const trainSeconds = now() - t0;
+  const trainSeconds = seconds() - t0;
   const sum = (k: 'updateSeconds' | 'checkSeconds' | 'syncSeconds') => fitted.history.reduce((s, h) => s + (h[k] ?? 0), 0);
   const par = r.parallel;
   return new SvmModel({
-    weights: fitted.weights,
+    weights: widen(fitted.weights),
     bias: fitted.bias,
     labels: data.labels,
     lambda,

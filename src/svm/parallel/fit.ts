@@ -8,9 +8,9 @@ import type { SolverOptions } from '../solver.js';
 import type { EpochRecord, SvmProgress } from '../types.js';
 import { averageContributions, combineObjectives, type Contribution } from './average.js';
 import type { WorkerPool } from './pool.js';
-import { shardBuffers, shardRange, SharedLayout, sliceRows, type FailHook } from './protocol.js';
+import { checkObjective, converged, seconds } from '../convergence.js';
+import { type EpochTimes, shardBuffers, shardRange, SharedLayout, sliceRows, type FailHook } from './protocol.js';
 
-const now = (): number => performance.now() / 1000;
 
 export interface ParallelFitOptions {
   backend: string;
@@ -25,8 +25,6 @@ export interface ParallelFitOptions {
   onEpoch?: (p: SvmProgress) => void;
   fail?: FailHook;
 }
-
-type EpochTimes = Pick<EpochRecord, 'updateSeconds' | 'syncSeconds'>;
 
 /** Sends each worker a copy of its contiguous shard (transferred: the caller's arrays stay intact). */
 async function setupShards(pool: WorkerPool, data: Dataset, f: ParallelFitOptions, sab?: SharedArrayBuffer): Promise<number[]> {
@@ -47,14 +45,14 @@ async function messageEpoch(pool: WorkerPool, b: number, rounds: number, signal?
   let sync = 0;
   for (let r = 0; r < rounds; r++) {
     if (signal?.aborted) throw new AbortError('trainSvm: aborted by options.signal');
-    const t0 = now();
+    const t0 = seconds();
     const res = await pool.all('round', (api) => api.round(b));
     res.forEach((x, p) => (update[p] += x.seconds));
     if (pool.size > 1) {
       const avg = averageContributions(res.map((x) => x.c as Contribution));
       await pool.all('apply', (api) => api.apply(avg));
     }
-    sync += now() - t0 - Math.max(...res.map((x) => x.seconds));
+    sync += seconds() - t0 - Math.max(...res.map((x) => x.seconds));
   }
   return { updateSeconds: Math.max(...update), syncSeconds: sync };
 }
@@ -85,12 +83,13 @@ export async function parallelFit(pool: WorkerPool, data: Dataset, f: ParallelFi
     } else {
       times = await messageEpoch(pool, b, rounds, f.signal);
     }
-    const t1 = now();
+    const t1 = seconds();
     const objs = await pool.all('objective', (api) => api.objective());
     const objective = combineObjectives(objs.map((o) => o.objective), objs[0].reg, rows);
-    history.push({ epoch: e, objective, ...times, checkSeconds: now() - t1 });
+    checkObjective(objective, e, f.lambda);
+    history.push({ epoch: e, objective, ...times, checkSeconds: seconds() - t1 });
     f.onEpoch?.({ phase: f.phase, epoch: e, epochs: f.epochs, objective, lambda: f.lambda });
-    if (f.tol > 0 && Math.abs(prev - objective) <= f.tol * Math.max(Math.abs(objective), 1e-12)) break;
+    if (converged(prev, objective, f.tol)) break;
     prev = objective;
   }
   const [{ w, bias }] = await pool.all('weights', (api, p) => (p === 0 ? api.weights() : Promise.resolve({ w: new Float32Array(0), bias: 0 })));

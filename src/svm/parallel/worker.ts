@@ -4,11 +4,11 @@
 import * as Comlink from 'comlink';
 import { platform } from '#platform';
 import { svmBackends } from '../backends/index.js';
+import { seconds } from '../convergence.js';
 import type { Solver, SolverState } from '../solver.js';
 import { applyAverage, averageContributions, contribution, regulariser, writeContribution, type Average, type Contribution } from './average.js';
 import { barrier, CTL, SharedLayout, type EpochTimes, type WorkerSetup } from './protocol.js';
 
-const now = (): number => performance.now() / 1000;
 
 let solver: Solver | undefined;
 let setup: WorkerSetup | undefined;
@@ -69,13 +69,13 @@ const api = {
     const t = { updateSeconds: 0, syncSeconds: 0 };
     sv.beginEpoch();
     for (let r = 0; r < count; r++) {
-      const t0 = now();
+      const t0 = seconds();
       if (rounds++ === 0) maybeFail();
       sv.run(b);
-      const t1 = now();
+      const t1 = seconds();
       if (setup!.workers > 1) syncShared(sv.getState());
       t.updateSeconds += t1 - t0;
-      t.syncSeconds += now() - t1;
+      t.syncSeconds += seconds() - t1;
     }
     return t;
   },
@@ -86,13 +86,13 @@ const api = {
 
   /** Message transport: one round; returns this worker's contribution (null when P = 1: nothing to average). */
   round(b: number): { c: Contribution | null; seconds: number } {
-    const t0 = now();
+    const t0 = seconds();
     if (rounds++ === 0) maybeFail();
     live().run(b);
-    const seconds = now() - t0;
-    if (setup!.workers === 1) return { c: null, seconds };
+    const took = seconds() - t0;
+    if (setup!.workers === 1) return { c: null, seconds: took };
     const c = contribution(live().getState());
-    return Comlink.transfer({ c, seconds }, [c.w.buffer as ArrayBuffer, ...(c.a ? [c.a.buffer as ArrayBuffer] : [])]);
+    return Comlink.transfer({ c, seconds: took }, [c.w.buffer as ArrayBuffer, ...(c.a ? [c.a.buffer as ArrayBuffer] : [])]);
   },
 
   apply(m: Average): void {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AbortError, InvalidInputError } from '../../../src/errors.js';
 import { subsetDataset } from '../../../src/svm/data.js';
 import { makeClassification } from '../../../src/svm/synthetic.js';
+import { jsBackend, registerSvmBackend } from '../../../src/svm/backends/index.js';
 import { trainSvm } from '../../../src/svm/train.js';
 
 const all = makeClassification({ rows: 5000, features: 60, density: 0.2, noise: 0.03, seed: 11 });
@@ -70,7 +71,7 @@ describe('trainSvm', () => {
   });
 
   it('rejects bad options naming the option, the value and the expectation', async () => {
-    await expect(trainSvm(train, { lambda: -1 })).rejects.toThrow(/trainSvm: options\.lambda: got -1, expected a number > 0 or 'auto'/);
+    await expect(trainSvm(train, { lambda: -1 })).rejects.toThrow(/trainSvm: options\.lambda: got -1, expected a finite number > 0 or 'auto'/);
     await expect(trainSvm(train, { epochs: 0 })).rejects.toThrow(/options\.epochs: got 0/);
     await expect(trainSvm(train, { batchSize: 1.5 })).rejects.toThrow(InvalidInputError);
     await expect(trainSvm(train, { schedule: 'adam' as 'paper' })).rejects.toThrow(/options\.schedule/);
@@ -106,5 +107,34 @@ describe('makeClassification', () => {
   it('rejects a testFraction outside (0, 1)', () => {
     for (const f of [0, 1, -0.1, Number.NaN, 0.0001])
       expect(() => makeClassification({ rows: 100, testFraction: f })).toThrow(/makeClassification: options\.testFraction/);
+  });
+});
+
+describe('trainSvm refuses data it cannot train on', () => {
+  it('NaN or Infinity in the matrix, named by row and column', async () => {
+    const d = makeClassification({ rows: 50, features: 10, seed: 3 });
+    if (d.x.kind !== 'csr') throw new Error('expected CSR data');
+    const values = d.x.values.slice();
+    values[d.x.indptr[7]] = NaN;
+    const bad = { ...d, x: { ...d.x, values } };
+    await expect(trainSvm(bad, { lambda: 1e-3 })).rejects.toThrow(new RegExp(`trainSvm: data\\.x: row 7, column ${d.x.indices[d.x.indptr[7]]}: got NaN, expected finite feature values`));
+    const dense = makeClassification({ rows: 20, features: 4, density: 1, seed: 3 });
+    if (dense.x.kind !== 'dense') throw new Error('expected dense data');
+    const data = dense.x.data.slice();
+    data[9] = -Infinity;
+    await expect(trainSvm({ ...dense, x: { ...dense.x, data } }, { lambda: 1e-3 })).rejects.toThrow(/row 2, column 1: got -Infinity/);
+  });
+
+  it('training that goes non-finite stops with an error naming the largest feature value (no model)', async () => {
+    // A backend whose objective overflows, standing in for float32 overflow in the real solvers.
+    registerSvmBackend({
+      name: 'overflows',
+      priority: -1,
+      load: async () => ({ createSolver: (x, y, o) => Object.assign(jsBackend.createSolver(x, y, o), { objective: () => Infinity }) }),
+    });
+    const d = makeClassification({ rows: 60, features: 5, seed: 4 });
+    await expect(trainSvm(d, { lambda: 1e-3, backend: 'overflows' })).rejects.toThrow(
+      /trainSvm: data: got training diverged to an objective of Infinity in epoch 1 \(λ = 0\.001\); the largest feature value is .* at row \d+, column \d+, expected .*scale the features/,
+    );
   });
 });
