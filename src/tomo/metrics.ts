@@ -216,6 +216,65 @@ function filter2d(src: Float64Array, width: number, height: number, taps: Float6
   return out;
 }
 
+/** The filtered moments E_w[x], E_w[y], E_w[x²], E_w[y²], E_w[xy] with scipy's 'reflect' boundary. */
+function localMoments(x: Float64Array, y: Float64Array, width: number, height: number, taps: Float64Array) {
+  const n = width * height;
+  const xx = new Float64Array(n);
+  const yy = new Float64Array(n);
+  const xy = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    xx[i] = x[i] * x[i];
+    yy[i] = y[i] * y[i];
+    xy[i] = x[i] * y[i];
+  }
+  const r = (taps.length - 1) >> 1;
+  const rowIdx = new Int32Array(height + 2 * r);
+  for (let i = 0; i < rowIdx.length; i++) rowIdx[i] = reflectIndex(i - r, height);
+  const colIdx = new Int32Array(width + 2 * r);
+  for (let i = 0; i < colIdx.length; i++) colIdx[i] = reflectIndex(i - r, width);
+  const f = (img: Float64Array) => filter2d(img, width, height, taps, rowIdx, colIdx);
+  return { ux: f(x), uy: f(y), uxx: f(xx), uyy: f(yy), uxy: f(xy) };
+}
+
+/** The SSIM map (Wang 2004 eq. 13) from the local moments, with (sample) covariance scaled by covNorm. */
+function ssimMap(m: ReturnType<typeof localMoments>, n: number, covNorm: number, C1: number, C2: number): Float64Array {
+  const map = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const mx = m.ux[i];
+    const my = m.uy[i];
+    const vx = covNorm * (m.uxx[i] - mx * mx);
+    const vy = covNorm * (m.uyy[i] - my * my);
+    const vxy = covNorm * (m.uxy[i] - mx * my);
+    map[i] = ((2 * mx * my + C1) * (2 * vxy + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
+  }
+  return map;
+}
+
+/** Checks ssim's options and inputs; returns the two images and the resolved settings. */
+function ssimInputs(a: MetricInput, b: MetricInput, options: SsimOptions) {
+  const L = checkRange(options?.dataRange, 'ssim');
+  const window = options.window ?? 'uniform7';
+  if (window !== 'uniform7' && window !== 'gaussian11') {
+    throw new InvalidInputError('ssim: options.window', JSON.stringify(window), "'uniform7' or 'gaussian11'");
+  }
+  const k1 = options.k1 ?? 0.01;
+  const k2 = options.k2 ?? 0.03;
+  for (const [k, v] of [['k1', k1], ['k2', k2]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidInputError(`ssim: options.${k}`, String(v), 'a finite number ≥ 0');
+  }
+  if ((isPixelArray(a) || isPixelArray(b)) && !options.shape) {
+    throw new InvalidInputError('ssim: options.shape', 'undefined for a bare pixel array', '[height, width] (or pass { width, height, data })');
+  }
+  const [sa, sb] = prepare(a, b, 'ssim', options.shape);
+  if (sa.depth !== 1) throw new InvalidInputError('ssim: a.depth', String(sa.depth), '1 (a 2-D image); compute SSIM per slice for stacks');
+  const taps = windowTaps(window);
+  const win = taps.length;
+  if (sa.width < win || sa.height < win) {
+    throw new InvalidInputError('ssim: a', `${sa.height} × ${sa.width} pixels (height × width)`, `at least ${win} × ${win}, the ${window} window (as skimage requires)`);
+  }
+  return { sa, sb, L, k1, k2, taps, sample: options.sampleCovariance ?? window === 'uniform7' };
+}
+
 /**
  * Structural similarity (Wang, Bovik, Sheikh, Simoncelli, "Image quality assessment: from error visibility to
  * structural similarity", IEEE TIP 13(4), 2004), computed exactly as scikit-image's `structural_similarity`
@@ -236,75 +295,16 @@ export function ssim(a: MetricInput, b: MetricInput, options: SsimOptions & { fu
 export function ssim(a: MetricInput, b: MetricInput, options: SsimOptions & { full?: false }): number;
 export function ssim(a: MetricInput, b: MetricInput, options: SsimOptions): number | SsimResult;
 export function ssim(a: MetricInput, b: MetricInput, options: SsimOptions): number | SsimResult {
-  const L = checkRange(options?.dataRange, 'ssim');
-  const window = options.window ?? 'uniform7';
-  if (window !== 'uniform7' && window !== 'gaussian11') {
-    throw new InvalidInputError('ssim: options.window', JSON.stringify(window), "'uniform7' or 'gaussian11'");
-  }
-  const k1 = options.k1 ?? 0.01;
-  const k2 = options.k2 ?? 0.03;
-  for (const [k, v] of [['k1', k1], ['k2', k2]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidInputError(`ssim: options.${k}`, String(v), 'a finite number ≥ 0');
-  }
-  const sample = options.sampleCovariance ?? window === 'uniform7';
-  if ((isPixelArray(a) || isPixelArray(b)) && !options.shape) {
-    throw new InvalidInputError('ssim: options.shape', 'undefined for a bare pixel array', '[height, width] (or pass { width, height, data })');
-  }
-  const [sa, sb] = prepare(a, b, 'ssim', options.shape);
-  if (sa.depth !== 1) {
-    throw new InvalidInputError('ssim: a.depth', String(sa.depth), '1 (a 2-D image); compute SSIM per slice for stacks');
-  }
-  const taps = windowTaps(window);
-  const win = taps.length;
+  const { sa, sb, L, k1, k2, taps, sample } = ssimInputs(a, b, options);
   const { width, height } = sa;
-  if (width < win || height < win) {
-    throw new InvalidInputError('ssim: a', `${height} × ${width} pixels (height × width)`, `at least ${win} × ${win}, the ${window} window (as skimage requires)`);
-  }
-
   const n = width * height;
-  const x = Float64Array.from(sa.data as ArrayLike<number>);
-  const y = Float64Array.from(sb.data as ArrayLike<number>);
-  const xx = new Float64Array(n);
-  const yy = new Float64Array(n);
-  const xy = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    xx[i] = x[i] * x[i];
-    yy[i] = y[i] * y[i];
-    xy[i] = x[i] * y[i];
-  }
-  const r = (win - 1) >> 1;
-  const rowIdx = new Int32Array(height + 2 * r);
-  for (let i = 0; i < rowIdx.length; i++) rowIdx[i] = reflectIndex(i - r, height);
-  const colIdx = new Int32Array(width + 2 * r);
-  for (let i = 0; i < colIdx.length; i++) colIdx[i] = reflectIndex(i - r, width);
-  const f = (img: Float64Array) => filter2d(img, width, height, taps, rowIdx, colIdx);
-  const ux = f(x);
-  const uy = f(y);
-  const uxx = f(xx);
-  const uyy = f(yy);
-  const uxy = f(xy);
-
-  const np = win * win;
+  const moments = localMoments(Float64Array.from(sa.data as ArrayLike<number>), Float64Array.from(sb.data as ArrayLike<number>), width, height, taps);
+  const np = taps.length * taps.length;
   const covNorm = sample ? np / (np - 1) : 1; // unbiased estimate, as skimage's use_sample_covariance
-  const C1 = (k1 * L) ** 2;
-  const C2 = (k2 * L) ** 2;
-  const map = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const mx = ux[i];
-    const my = uy[i];
-    const vx = covNorm * (uxx[i] - mx * mx);
-    const vy = covNorm * (uyy[i] - my * my);
-    const vxy = covNorm * (uxy[i] - mx * my);
-    const A1 = 2 * mx * my + C1;
-    const A2 = 2 * vxy + C2;
-    const B1 = mx * mx + my * my + C1;
-    const B2 = vx + vy + C2;
-    map[i] = (A1 * A2) / (B1 * B2);
-  }
+  const map = ssimMap(moments, n, covNorm, (k1 * L) ** 2, (k2 * L) ** 2);
+  const r = (taps.length - 1) >> 1;
   let sum = 0;
-  for (let yy2 = r; yy2 < height - r; yy2++) {
-    for (let xx2 = r; xx2 < width - r; xx2++) sum += map[yy2 * width + xx2];
-  }
+  for (let yy = r; yy < height - r; yy++) for (let xx = r; xx < width - r; xx++) sum += map[yy * width + xx];
   const mean = sum / ((height - 2 * r) * (width - 2 * r));
   return options.full ? { mean, map, width, height } : mean;
 }
