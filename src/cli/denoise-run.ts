@@ -7,6 +7,7 @@ import { IMAGE_EXTENSIONS, type WriteImageOptions, imageFormatFromPath, readImag
 import type { Image } from '../types.js';
 import type { BackendChoice } from '../tomogan/types.js';
 import { denoise } from '../tomogan/denoise.js';
+import { createBar } from './progress.js';
 import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../tomogan/default-weights.js';
 import { loadWeights } from '../tomogan/model.js';
 
@@ -51,16 +52,11 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
   if (image.depth !== f.slices) {
     throw new InvalidInputError(`anyml denoise: ${input}`, `${image.depth} slice(s)`, `${f.slices} (--slices; a 3-slice stack gives its middle slice)`);
   }
-  const bar = f.json || !process.stderr.isTTY ? undefined : new (await import('cli-progress')).default.SingleBar({ stream: process.stderr, format: 'denoise |{bar}| {value}/{total} tiles', clearOnComplete: true });
-  let started = false;
+  const bar = await createBar(!f.json, 'denoise |{bar}| {value}/{total} tiles');
   const result = await denoise(image, {
     model, backend: f.backend, scale: f.scale, tile: f.tile, halo: f.halo, threads: f.threads,
-    onProgress: (done, total) => {
-      if (!bar) return;
-      if (!started) bar.start(total, 0), (started = true);
-      bar.update(done);
-    },
-  }).finally(() => bar?.stop());
+    onProgress: (done, total) => bar.update(done, total),
+  }).finally(() => bar.stop());
   await writeImage(output, result.image, pngOptions(image, output));
   model.dispose();
   const summary = { input, output, weights, width: image.width, height: image.height, backend: result.backend, ms: result.ms, tiles: result.tiles, scaled: result.scaled, warnings: result.warnings };

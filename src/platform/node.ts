@@ -8,11 +8,11 @@ import { parentPort, Worker } from 'node:worker_threads';
 import { fetchBytes } from './fetch.js';
 import type { Platform, WorkerHandle } from './types.js';
 
-/** From the .ts sources (vitest, tsx) the worker needs tsx registered inside it first: ../worker/boot.mjs does that. */
+/** From the .ts sources (vitest, tsx) the worker needs tsx registered inside it first: ./tsx_worker_boot.mjs does that. */
 function startWorker(): Worker {
   if (import.meta.url.endsWith('.ts')) {
     const entry = new URL('../svm/parallel/worker.ts', import.meta.url).href;
-    return new Worker(new URL('../worker/boot.mjs', import.meta.url), { workerData: { entry } });
+    return new Worker(new URL('./tsx_worker_boot.mjs', import.meta.url), { workerData: { entry } });
   }
   return new Worker(new URL('../svm/parallel/worker.js', import.meta.url));
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The worker side of data-parallel training: owns one engine instance and one shard, runs rounds, averages.
-// Started by pool.ts (Node: worker_threads, through src/worker/boot.mjs from .ts sources; browsers: a module Worker).
+// Started by pool.ts (Node: worker_threads, through src/platform/tsx_worker_boot.mjs from .ts sources; browsers: a module Worker).
 import * as Comlink from 'comlink';
 import { platform } from '#platform';
 import { svmBackends } from '../backends/index.js';
