@@ -5,5 +5,5 @@
 export { readDataset } from './io/node.js';
 export type { ReadDatasetOptions, ReadDatasetResult } from './io/node.js';
 export { writeFileAtomic } from './io/atomic.js';
-export { readImage, writeImage, imageFormatFromPath } from './io/node-image.js';
-export type { ReadImageOptions, WriteImageOptions } from './io/node-image.js';
+export { readImage, writeImage, imageFormatFromPath } from './io/node_image.js';
+export type { ReadImageOptions, WriteImageOptions } from './io/node_image.js';

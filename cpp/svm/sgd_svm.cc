@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // SGD-SVM core: one mini-batch step, the epoch shuffle, the model and the objective, exactly as docs/svm-solver.md.
-// Twin: src/backends/js/sgd_svm.ts; the two must stay operation-for-operation identical (bit-exact parity tests).
+// Twin: src/svm/backends/js/sgd_svm.ts; the two must stay operation-for-operation identical (bit-exact parity tests).
 //
 // Pegasos-style SGD for the L2-regularised hinge loss:
 //   min_{w,b}  (lambda/2)·||w||² + (1/n)·Σ_i max(0, 1 − y_i·(wᵀx_i + b)),   step eta_t = 1/(lambda·t)

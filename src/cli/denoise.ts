@@ -3,7 +3,7 @@
 
 import { type Command, Option } from 'commander';
 import { intArg } from './args.js';
-import type { DenoiseFlags } from './denoise-run.js';
+import type { DenoiseFlags } from './denoise_run.js';
 
 export function registerDenoiseCommand(program: Command): void {
   program.command('denoise').argument('<in>', 'PNG (8/16-bit grey), TIFF (stacks, float32) or NPY image').argument('<out>', '.png (16-bit), .tif or .npy')
@@ -16,5 +16,5 @@ export function registerDenoiseCommand(program: Command): void {
     .option('--slices <n>', '1, or 3 adjacent slices (the model must have depth 3)', intArg('--slices', 1), 1)
     .addOption(new Option('--scale <mode>', 'auto: percentile-scale to 0…255 unless the values already lie in 0…255 with a maximum above 1').choices(['auto', 'percentile', 'none']).default('auto'))
     .option('--json', 'print one JSON object as the last stdout line')
-    .action(async (input: string, output: string, flags: DenoiseFlags) => (await import('./denoise-run.js')).runDenoise(input, output, flags));
+    .action(async (input: string, output: string, flags: DenoiseFlags) => (await import('./denoise_run.js')).runDenoise(input, output, flags));
 }

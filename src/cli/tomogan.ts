@@ -2,7 +2,7 @@
 // `anyml tomogan train`: trains or fine-tunes the TomoGAN generator on simulated low-dose pairs (issue 6).
 import { type Command, Option } from 'commander';
 import { intArg, listArg, numArg } from './args.js';
-import type { TrainFlags } from './tomogan-run.js';
+import type { TrainFlags } from './tomogan_run.js';
 
 const num = (flag: string, min: number, integer = true) => (integer ? intArg(flag, min) : numArg(flag, `a number ≥ ${min}`, (x) => x >= min));
 const list = (flag: string) => listArg(flag, 'a comma-separated list of numbers > 0', (x) => x > 0);
@@ -31,5 +31,5 @@ export function registerTomoganCommands(program: Command): void {
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'webgpu']).default('wasm'))
     .option('--checkpoint-every <n>', 'iterations between checkpoints', num('--checkpoint-every', 1), 100)
     .option('--json', 'print one JSON object as the last stdout line')
-    .action(async (flags: TrainFlags) => (await import('./tomogan-run.js')).runTrain(flags));
+    .action(async (flags: TrainFlags) => (await import('./tomogan_run.js')).runTrain(flags));
 }

@@ -8,12 +8,12 @@ export type { DecoderWidths, ConvSpec, ConvWeights, GeneratorConfig, CreateGener
 export { denoise, DEFAULT_TILE } from './denoise.js';
 export type { DenoiseOptions, DenoiseResult, DenoiseScale } from './denoise.js';
 export { nativeAvailable } from './backends/native.js';
-export { loadDefaultWeights, defaultWeightsUrl, DEFAULT_WEIGHTS_NAME } from './default-weights.js';
+export { loadDefaultWeights, defaultWeightsUrl, DEFAULT_WEIGHTS_NAME } from './default_weights.js';
 export { trainTomogan, encodeCheckpoint, decodeCheckpoint, generatorFromCheckpoint } from './train/train.js';
 export type { TrainTomoganOptions, TrainRecord, TrainCheckpoint, TrainResult, TrainingPair } from './train/train.js';
 export { simulatedPairs } from './train/dataset.js';
 export type { SimulatedPairsOptions, SimulatedPair } from './train/dataset.js';
-export { registerWasmTrainingKernels } from './train/wasm-kernels.js';
+export { registerWasmTrainingKernels } from './train/wasm_kernels.js';
 export { registerTomoganBackend, setWasmThreads, tomoganBackends, webgpuAdapterInfo } from './backends/index.js';
 export type { ForwardOptions, TomoganBackend } from './backends/index.js';
 export type { BackendChoice, TensorLike, TomoganBackendName, WebgpuAdapterInfo } from './types.js';

@@ -30,7 +30,7 @@ function halfPixelUp2Adjoint(dy: tf.Tensor, axis: 1 | 2): tf.Tensor {
  * `upsample2x` (half-pixel bilinear ×2, model.ts) with the exact gradient. tfjs 4.22's ResizeBilinearGrad ignores
  * `halfPixelCenters` on cpu and wasm (webgpu not checked), so `tf.grad` through `resizeBilinear(x, s, false, true)` returns
  * the adjoint of the *non*-half-pixel resize; the cpu kernel also swaps H and W (non-square inputs throw). Same forward
- * values; backward O(size) with plain tf ops on any backend. Tested in test/unit/tomogan/wasm-grad.test.ts.
+ * values; backward O(size) with plain tf ops on any backend. Tested in test/unit/tomogan/train/wasm_kernels.test.ts.
  */
 export function upsample2xExactGrad(x: tf.Tensor4D): tf.Tensor4D {
   const f = tf.customGrad((input: tf.Tensor | tf.GradSaveFunc) => {

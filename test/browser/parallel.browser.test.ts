@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // In Chromium: data-parallel training on Web Workers gives the same model over both transports, and P = 1 equals
-// the in-thread engine — the browser side of the Node tests in test/unit/parallel.
+// the in-thread engine — the browser side of the Node tests in test/unit/svm/parallel.
 import { describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/errors.js';
 import { makeClassification } from '../../src/svm/synthetic.js';

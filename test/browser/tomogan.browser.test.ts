@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // In Chromium (--enable-unsafe-webgpu → SwiftShader fallback adapter): TomoGAN on 'webgpu' and
-// 'wasm' agrees with 'cpu' within test/parity/tomogan-tolerance.ts, and 'auto' refuses the software adapter (wasm + a warning).
+// 'wasm' agrees with 'cpu' within test/parity/tomogan_tolerance.ts, and 'auto' refuses the software adapter (wasm + a warning).
 import { describe, expect, it } from 'vitest';
 import { webgpuAdapterInfo } from '../../src/tomogan/backends/index.js';
 import { denoise } from '../../src/tomogan/denoise.js';
 import { createGenerator } from '../../src/tomogan/model.js';
-import { TOMOGAN_PARITY_CASE as CASE, TOMOGAN_TOLERANCE as TOL, tomoganRelErr } from '../parity/tomogan-tolerance.js';
+import { TOMOGAN_PARITY_CASE as CASE, TOMOGAN_TOLERANCE as TOL, tomoganRelErr } from '../parity/tomogan_tolerance.js';
 import { randomImage } from '../helpers/tomogan.js';
 
 declare const __ANYML_CI__: boolean;

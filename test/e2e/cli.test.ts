@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { anyml } from './run-cli.js';
+import { anyml } from './run_cli.js';
 
 let dir: string;
 let trainFile: string;

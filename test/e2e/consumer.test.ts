@@ -17,7 +17,7 @@ import { createProject, packRepo, registryUnavailable, tempRoot } from '../../sc
 import { missingTool } from '../helpers/tools.js';
 
 const CI = process.env.CI === 'true';
-const fixtures = fileURLToPath(new URL('./consumer/', import.meta.url));
+const fixtures = fileURLToPath(new URL('./consumer', import.meta.url));
 /** A model of this problem reaches 92–93 % (in-thread and on workers alike); chance is ~52 %. */
 const SVM_MIN_ACCURACY = 0.9;
 /** SSIM vs the phantom of the simulated 128² slice: ~0.70 as simulated, ~0.95 after the shipped weights. */
@@ -61,7 +61,7 @@ describe.skipIf(!!noRegistry)('consumer: a fresh Node project (npm install anyml
   it('import { trainSvm } from "anyml" loads no tfjs, onnxruntime or h5wasm', () => {
     const track = join(dir, 'track.txt');
     writeFileSync(track, '');
-    const r = run(dir, process.execPath, ['--import', './track.mjs', 'svm-only.mjs'], { TRACK_FILE: track });
+    const r = run(dir, process.execPath, ['--import', './track.mjs', 'svm_only.mjs'], { TRACK_FILE: track });
     expect(lastJson(r.stdout)).toEqual({ backend: 'wasm-simd' });
     expect(r.stderr).toBe('');
     const loaded = readFileSync(track, 'utf8').split('\n').filter(Boolean);

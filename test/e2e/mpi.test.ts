@@ -10,7 +10,7 @@ import { readDataset } from '../../src/io/node.js';
 import type { Dataset } from '../../src/types.js';
 import { SvmModel } from '../../src/svm/model.js';
 import { trainSvm } from '../../src/svm/train.js';
-import { describeWithSharedData, SHARED_DATA } from '../helpers/shared-data.js';
+import { describeWithSharedData, SHARED_DATA } from '../helpers/shared_data.js';
 import { missingTool } from '../helpers/tools.js';
 
 const ROOT = resolve(__dirname, '../..');

@@ -2,7 +2,8 @@
 // The package's exports map from the repo itself (a child Node process, nothing on stderr): `anyml`, `anyml/tomogan`
 // and `anyml/node` by name, deep imports blocked. test/e2e/consumer.test.ts tests the packed tarball in fresh projects.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -51,5 +52,26 @@ describe('package exports', () => {
     expect(Object.keys(pkg.dependencies).filter((d) => d === '@tensorflow/tfjs' || d.startsWith('onnxruntime'))).toEqual([]);
     const map = JSON.parse(readFileSync(`${root}/dist/svm/train.js.map`, 'utf8'));
     expect(map.sourcesContent?.length).toBe(map.sources.length); // maps carry their sources (src/ is not shipped)
+  });
+
+  it("the public declarations never import tfjs or onnxruntime types (so skipLibCheck: false compiles)", () => {
+    const seen = new Set<string>();
+    const bad: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)) {
+        const spec = m[1];
+        if (!spec.startsWith('.')) {
+          if (/tensorflow|onnxruntime/.test(spec)) bad.push(`${file.slice(root.length)} imports ${spec}`);
+          continue;
+        }
+        const target = join(dirname(file), spec.replace(/\.js$/, '.d.ts').replace(/\.mjs$/, '.d.mts'));
+        if (existsSync(target)) visit(target);
+      }
+    };
+    for (const entry of ['dist/index.d.ts', 'dist/tomogan/index.d.ts', 'dist/node.d.ts']) visit(join(root, entry));
+    expect(seen.size).toBeGreaterThan(30);
+    expect(bad).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { denoise } from '../../src/tomogan/denoise.js';
 import { createGenerator } from '../../src/tomogan/model.js';
 import { TOMOGAN_BACKENDS } from '../../src/tomogan/types.js';
 import { randomImage } from '../helpers/tomogan.js';
-import { TOMOGAN_PARITY_CASE as CASE, TOMOGAN_TOLERANCE, tomoganRelErr } from './tomogan-tolerance.js';
+import { TOMOGAN_PARITY_CASE as CASE, TOMOGAN_TOLERANCE, tomoganRelErr } from './tomogan_tolerance.js';
 
 // A backend of the test's own, at an opt-in priority: the cpu kernels behind its own entry. Adding a backend is
 // this and a tolerance entry (CONTRIBUTING.md, "Adding a backend").

@@ -7,7 +7,7 @@ import { InvalidInputError } from '../../src/errors.js';
 import { createSvmStream } from '../../src/svm/stream.js';
 import { makeClassification } from '../../src/svm/synthetic.js';
 import { trainSvm } from '../../src/svm/train.js';
-import { anyml } from '../e2e/run-cli.js';
+import { anyml } from '../e2e/run_cli.js';
 
 const data = makeClassification({ rows: 200, features: 10, seed: 1 });
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Constants mirrored from cpp/include/anyml/anyml.h. Must match it: test/unit/kernels/abi.test.ts parses the header.
+// Constants mirrored from cpp/include/anyml/anyml.h. Must match it: test/unit/backends/wasm/abi.test.ts parses the header.
 export type { AnymlCoreModule as AnymlCore } from '../../../wasm/dist/anyml-core.mjs';
 
 /** Status codes (enum ANYML_*). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The browser side of `#tomogan-platform`: the page's WebGPU, and tfjs-backend-wasm's binaries as assets of anyml.
-import { adapterInfo, navigatorGpu } from './navigator-gpu.js';
+import { adapterInfo, navigatorGpu } from './navigator_gpu.js';
 import type { TomoganPlatform } from './types.js';
 
 /**

@@ -3,7 +3,7 @@
 // `webgpu` package, which users install themselves), both imported only when asked for.
 import { createRequire } from 'node:module';
 import { findDawnGpu, probeDawnGpu } from './dawn.js';
-import { adapterInfo, navigatorGpu } from './navigator-gpu.js';
+import { adapterInfo, navigatorGpu } from './navigator_gpu.js';
 import type { OrtNode, TomoganPlatform } from './types.js';
 
 /** Why onnxruntime-node cannot load here: written so that the user knows what to install. */

@@ -1,17 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Training checkpoints: read back from tensors, the generator they hold, and their file form (JSON + float32 buffer).
 import { InvalidInputError } from '../../errors.js';
-import { Generator, convWeightsFrom, layerSpecs, type NamedShape } from '../model.js';
-import type { tf } from '../tf.js';
-import type { ParamArray } from '../types.js';
+import { Generator, convWeightsFrom, layerSpecs } from '../model.js';
 import type { TrainCheckpoint } from './types.js';
-
-/** The values of `ts`, named `prefix + names[i].name` (copies, so the tensors can be disposed). */
-export async function readAll(ts: readonly tf.Tensor[], names: readonly NamedShape[], prefix: string): Promise<ParamArray[]> {
-  const out: ParamArray[] = [];
-  for (let i = 0; i < ts.length; i++) out.push({ name: `${prefix}${names[i].name}`, shape: names[i].shape, values: Float32Array.from((await ts[i].data()) as Float32Array) });
-  return out;
-}
 
 /** The generator stored in a checkpoint (its `g/…` tensors). */
 export function generatorFromCheckpoint(c: TrainCheckpoint): Generator {

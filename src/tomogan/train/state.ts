@@ -6,10 +6,17 @@ import { seedState } from '../../rng.js';
 import { type ConvSpec, Generator, convWeightsFrom, createGenerator, layerSpecs, type NamedShape, weightArrays, weightShapes } from '../model.js';
 import { tf } from '../tf.js';
 import { Adam } from './adam.js';
-import { readAll } from './checkpoint.js';
 import { createDiscriminator, discriminatorShapes } from './discriminator.js';
 import type { TrainSettings } from './options.js';
+import type { ParamArray } from '../types.js';
 import type { TrainCheckpoint, TrainRecord } from './types.js';
+
+/** The values of `ts`, named `prefix + names[i].name` (copies, so the tensors can be disposed). */
+async function readAll(ts: readonly tf.Tensor[], names: readonly NamedShape[], prefix: string): Promise<ParamArray[]> {
+  const out: ParamArray[] = [];
+  for (let i = 0; i < ts.length; i++) out.push({ name: `${prefix}${names[i].name}`, shape: names[i].shape, values: Float32Array.from((await ts[i].data()) as Float32Array) });
+  return out;
+}
 
 export class TrainState {
   readonly specs: ConvSpec[];

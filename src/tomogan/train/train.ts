@@ -11,7 +11,7 @@ import { discriminatorForward } from './discriminator.js';
 import { type TrainSettings, resolveTrainOptions } from './options.js';
 import { TrainState } from './state.js';
 import type { TrainCheckpoint, TrainRecord, TrainResult, TrainTomoganOptions } from './types.js';
-import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { registerWasmTrainingKernels } from './wasm_kernels.js';
 
 export { decodeCheckpoint, encodeCheckpoint, generatorFromCheckpoint } from './checkpoint.js';
 export { resolveTrainOptions } from './options.js';
@@ -85,7 +85,7 @@ async function prepareBackend(backend: TrainSettings['backend']): Promise<void> 
   await useBackend(backend);
   await useGradients();
   // Conv2DBackpropFilter is missing on wasm; the stride-1 Conv2DBackpropInput route makes steps ~3.5× faster and the
-  // cpu-exact MaxPoolGrad routes ties and non-positive maxima as the reference does (wasm-kernels.ts).
+  // cpu-exact MaxPoolGrad routes ties and non-positive maxima as the reference does (wasm_kernels.ts).
   if (backend === 'wasm') registerWasmTrainingKernels({ fastConv2DBackpropInput: true, fixMaxPoolGrad: true });
 }
 

@@ -8,10 +8,10 @@ import { decode as decodePng, encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
 import { decodeImage, encodeImage, percentile, scaleToUint8Range, sniffImageFormat, unscale } from '../../../src/io/image.js';
-import { readImage, writeImage } from '../../../src/io/node-image.js';
+import { readImage, writeImage } from '../../../src/io/node_image.js';
 import { formatNpy, parseNpy } from '../../../src/io/npy.js';
 import type { Image } from '../../../src/types.js';
-import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared_data.js';
 import { prng } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anyml-image-'));

@@ -135,7 +135,7 @@ describe('parseLibsvm: values and options', () => {
   });
 
   it('reads indices up to 2^31 - 1', async () => {
-    const r = await parse('1 2147483647:1\n');
+    const r = await parse('1 2147483647:1\n', { maxFeatures: 2147483647 });
     expect(r.features).toBe(2147483647);
     expect(r.dataset.x.indices[0]).toBe(2147483646);
   });
@@ -348,5 +348,14 @@ describe('parseLibsvm: cleanup and source errors', () => {
       throw boom;
     }
     expect(await rejection(parseLibsvm(gzSource()))).toBe(boom);
+  });
+});
+
+describe('parseLibsvm: the feature limit', () => {
+  it('refuses an index above maxFeatures (default 2^25) at its file:line:column, naming the limit and the option', async () => {
+    await expect(parse('+1 1:0.5\n-1 1:1 33554433:1\n')).rejects.toThrow(/^f:2:8: got "33554433:1", expected an index of at most 33554432 \(the feature limit, options\.maxFeatures/);
+    expect((await parse('+1 1:0.5\n-1 1:1 33554432:1\n')).features).toBe(33554432);
+    await expect(parse('+1 9:1\n', { maxFeatures: 8 })).rejects.toThrow(/f:1:4: got "9:1", expected an index of at most 8/);
+    expect((await parse('+1 9:1\n', { maxFeatures: 8, features: 9 })).features).toBe(9); // an explicit width wins
   });
 });

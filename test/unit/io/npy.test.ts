@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatNpy, parseNpy, type NpyData, type NpyDtype } from '../../../src/io/npy.js';
-import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared_data.js';
 import { invalid } from '../../helpers/errors.js';
 
 /** Builds a .npy file by hand: any version, any header text, any payload. */

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { readDataset } from '../../../src/io/node.js';
 import { trainSvm } from '../../../src/svm/train.js';
 import { GOLDEN_OPTIONS } from '../../fixtures/heart_scale.options.js';
-import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared_data.js';
 
 const GOLDEN = new URL('../../fixtures/heart_scale.golden.json', import.meta.url);
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseNpy } from '../../../src/io/npy.js';
 import type { Image } from '../../../src/types.js';
 import { mse, psnr, ssim, type SsimOptions } from '../../../src/tomo/metrics.js';
-import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared_data.js';
 import { invalid } from '../../helpers/errors.js';
 
 

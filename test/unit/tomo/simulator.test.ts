@@ -23,7 +23,7 @@ import {
   type SimulateResult,
 } from '../../../src/tomo/index.js';
 import { invalid } from '../../helpers/errors.js';
-import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared_data.js';
 
 const SYNTH = join(SHARED_DATA, 'tomogan', 'synthetic');
 const img = (n: number, data: Float32Array, depth = 1): Image => ({ width: n, height: n, depth, data });

@@ -7,7 +7,7 @@ import { importOrt, loadOrtNode } from '../../../../src/tomogan/backends/native.
 import { denoise } from '../../../../src/tomogan/denoise.js';
 import { createGenerator } from '../../../../src/tomogan/model.js';
 import { randomImage, relErr } from '../../../helpers/tomogan.js';
-import { TOMOGAN_TOLERANCE as TOL } from '../../../parity/tomogan-tolerance.js';
+import { TOMOGAN_TOLERANCE as TOL } from '../../../parity/tomogan_tolerance.js';
 
 const missing = await loadOrtNode().then(
   () => null,

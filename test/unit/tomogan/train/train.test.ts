@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // trainTomogan (issue 6 "Training"): the discriminator's size, loss going down, exact resume, checkpoint codec, errors.
-// On the `wasm` backend (with anyml's gradient kernels, test/unit/tomogan/wasm-grad.test.ts) and tiny crops: seconds.
+// On the `wasm` backend (with anyml's gradient kernels, test/unit/tomogan/train/wasm_kernels.test.ts) and tiny crops: seconds.
 // (tfjs `cpu` is the gradient reference there, but its Conv2DBackpropFilter takes ~14 s per step even at 16²).
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../../src/errors.js';

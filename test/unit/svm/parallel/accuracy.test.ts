@@ -2,9 +2,9 @@
 // Data-parallel accuracy on real data (default λ search, default syncEvery): P = 2 and 4 within 0.5 point of P = 1.
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { readDataset } from '../../../src/io/node.js';
-import { trainSvm } from '../../../src/svm/train.js';
-import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { readDataset } from '../../../../src/io/node.js';
+import { trainSvm } from '../../../../src/svm/train.js';
+import { describeWithSharedData, SHARED_DATA } from '../../../helpers/shared_data.js';
 import { expectNoLiveWorkers } from './helpers.js';
 
 const lib = (f: string) => join(SHARED_DATA, 'libsvm', f);

@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { readDataset } from '../../src/io/node.js';
 import { SvmModel } from '../../src/svm/model.js';
 import { trainSvm } from '../../src/svm/train.js';
-import { describeWithSharedData, SHARED_DATA } from '../helpers/shared-data.js';
+import { describeWithSharedData, SHARED_DATA } from '../helpers/shared_data.js';
 import { missingTool } from '../helpers/tools.js';
 
 const lib = (f: string) => join(SHARED_DATA, 'libsvm', f);

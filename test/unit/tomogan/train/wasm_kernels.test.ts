@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Issue 6: TomoGAN gradients on the tfjs wasm backend. Which backward kernels wasm lacks, and parity of ours with cpu.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nextU32, seedState } from '../../../src/rng.js';
-import { useBackend, useGradients } from '../../../src/tomogan/backends/index.js';
-import { tf } from '../../../src/tomogan/tf.js';
-import type { TfBackendName } from '../../../src/tomogan/types.js';
-import { createGenerator, upsample2x, type Generator } from '../../../src/tomogan/model.js';
-import { __testHooks, registerWasmTrainingKernels } from '../../../src/tomogan/train/wasm-kernels.js';
-import { upsample2xExactGrad } from '../../../src/tomogan/upsample.js';
-import { relErr } from '../../helpers/tomogan.js';
+import { nextU32, seedState } from '../../../../src/rng.js';
+import { useBackend, useGradients } from '../../../../src/tomogan/backends/index.js';
+import { tf } from '../../../../src/tomogan/tf.js';
+import type { TfBackendName } from '../../../../src/tomogan/types.js';
+import { createGenerator, upsample2x, type Generator } from '../../../../src/tomogan/model.js';
+import { __testHooks, registerWasmTrainingKernels } from '../../../../src/tomogan/train/wasm_kernels.js';
+import { upsample2xExactGrad } from '../../../../src/tomogan/upsample.js';
+import { relErr } from '../../../helpers/tomogan.js';
 
 /** Gradient parity wasm vs cpu: max|Δ| / max|ref| (issue 6). */
 const TOL = 1e-4;

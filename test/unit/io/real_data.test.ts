@@ -9,7 +9,7 @@ import { parseCsv } from '../../../src/io/csv.js';
 import { parseLibsvm } from '../../../src/io/libsvm.js';
 import { readDataset } from '../../../src/io/node.js';
 import type { CsrMatrix } from '../../../src/types.js';
-import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared_data.js';
 
 const lib = (f: string) => join(SHARED_DATA, 'libsvm', f);
 const text = (f: string) => {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Golden outputs of the solver RNG for seed 42. cpp/tests/rng_test.cc pins the same numbers for cpp/svm/rng.h.
 import { describe, expect, it } from 'vitest';
-import { bounded, nextU32, seedState } from '../../../src/rng.js';
+import { bounded, nextU32, seedState } from '../../src/rng.js';
 
 describe('rng (SplitMix32 → xoshiro128**)', () => {
   it('seed 42 gives the pinned state and outputs', () => {

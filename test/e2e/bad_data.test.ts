@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anyml } from './run-cli.js';
+import { anyml } from './run_cli.js';
 
 let dir: string;
 const file = (name: string, text: string) => {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The wasm loader: SIMD probe, per-flavour memoisation, and that both binaries instantiate in Node.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hasSimd, loadCore } from '../../../src/backends/wasm/loader.js';
+import { hasSimd, loadCore } from '../../../../src/backends/wasm/loader.js';
 
 describe('loader', () => {
   it('hasSimd() is true on Node 20 and memoised', async () => {
@@ -36,7 +36,7 @@ describe('loader failures (fresh module instances, mocked environment)', () => {
   it("without SIMD, loadCore('simd') says so and names the fallback", async () => {
     vi.resetModules();
     vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
-    const fresh = await import('../../../src/backends/wasm/loader.js');
+    const fresh = await import('../../../../src/backends/wasm/loader.js');
     expect(await fresh.hasSimd()).toBe(false);
     const err = await fresh.loadCore('simd').catch((e: unknown) => e);
     expectLoadError(err);
@@ -53,7 +53,7 @@ describe('loader failures (fresh module instances, mocked environment)', () => {
         return real.readFile(p);
       },
     }));
-    const fresh = await import('../../../src/backends/wasm/loader.js');
+    const fresh = await import('../../../../src/backends/wasm/loader.js');
     const err = await fresh.loadCore('scalar').catch((e: unknown) => e);
     expectLoadError(err);
     expect((err as Error).message).toMatch(/^cannot read anyml-core\.wasm at file:.*\/wasm\/dist\/anyml-core\.wasm: ENOENT: no such file\. Build it with npm run build:wasm/);
@@ -66,7 +66,7 @@ describe('loader failures (fresh module instances, mocked environment)', () => {
   it('a corrupt .wasm fails instantiation with a WasmLoadError', async () => {
     vi.resetModules();
     vi.doMock('node:fs/promises', () => ({ readFile: async () => new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]) }));
-    const fresh = await import('../../../src/backends/wasm/loader.js');
+    const fresh = await import('../../../../src/backends/wasm/loader.js');
     const err = await fresh.loadCore('scalar').catch((e: unknown) => e);
     expectLoadError(err);
     expect((err as Error).message).toMatch(/^cannot instantiate anyml-core\.wasm from file:.*: .*The file may be truncated or stale: run npm run build:wasm\.$/);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { anyml } from './run-cli.js';
+import { anyml } from './run_cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anyml-tgtrain-'));
 const common = ['--pairs', '2', '--size', '48', '--batch', '2', '--crop', '32', '--checkpoint-every', '2', '--seed', '3', '--json'];

@@ -2,10 +2,10 @@
 // Exactness of data-parallel training: P = 1 is the in-thread engine, runs repeat bit for bit, P identical shards
 // equal one worker, and both transports agree.
 import { describe, expect, it } from 'vitest';
-import { svmBackends } from '../../../src/svm/backends/index.js';
-import type { Dataset } from '../../../src/types.js';
-import { applyAverage, averageContributions, contribution } from '../../../src/svm/parallel/average.js';
-import { trainSvm } from '../../../src/svm/train.js';
+import { svmBackends } from '../../../../src/svm/backends/index.js';
+import type { Dataset } from '../../../../src/types.js';
+import { applyAverage, averageContributions, contribution } from '../../../../src/svm/parallel/average.js';
+import { trainSvm } from '../../../../src/svm/train.js';
 import { expectNoLiveWorkers, expectSameModel, fixed, small } from './helpers.js';
 
 expectNoLiveWorkers();

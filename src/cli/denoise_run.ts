@@ -3,12 +3,12 @@
 
 import { InvalidInputError } from '../errors.js';
 import { checkOutputFile } from '../io/files.js';
-import { IMAGE_EXTENSIONS, type WriteImageOptions, imageFormatFromPath, readImage, writeImage } from '../io/node-image.js';
+import { IMAGE_EXTENSIONS, type WriteImageOptions, imageFormatFromPath, readImage, writeImage } from '../io/node_image.js';
 import type { Image } from '../types.js';
 import type { BackendChoice } from '../tomogan/types.js';
 import { denoise } from '../tomogan/denoise.js';
 import { createBar } from './progress.js';
-import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../tomogan/default-weights.js';
+import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../tomogan/default_weights.js';
 import { loadWeights } from '../tomogan/model.js';
 
 export interface DenoiseFlags {

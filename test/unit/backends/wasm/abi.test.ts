@@ -2,9 +2,9 @@
 // The wasm export list and the TS mirrors of the C enums must match cpp/include/anyml/*.h.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ANYML_STATUS, OPTION_FIELDS, SCHEDULE_CODE, STATE_SLOT } from '../../../src/backends/wasm/abi.js';
+import { ANYML_STATUS, OPTION_FIELDS, SCHEDULE_CODE, STATE_SLOT } from '../../../../src/backends/wasm/abi.js';
 
-const root = new URL('../../../', import.meta.url);
+const root = new URL('../../../..', import.meta.url);
 const incDir = new URL('cpp/include/anyml/', root);
 const headers = readdirSync(incDir).filter((f) => f.endsWith('.h')).map((f) => readFileSync(new URL(f, incDir), 'utf8'));
 // Comments out, so prose in them cannot look like declarations.

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The shared real-data folder (located by shared-data-path.ts); suites skip without it locally, fail on CI.
+// The shared real-data folder (located by shared_data_path.ts); suites skip without it locally, fail on CI.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'vitest';
-import { SHARED_DATA_PATH } from './shared-data-path.js';
+import { SHARED_DATA_PATH } from './shared_data_path.js';
 
-/** Absolute path of the shared data folder (see shared-data-path.ts for where it is looked for). */
+/** Absolute path of the shared data folder (see shared_data_path.ts for where it is looked for). */
 export const SHARED_DATA = SHARED_DATA_PATH;
 
 /** True when the shared data folder (or `sub` inside it, e.g. 'libsvm') exists. */

@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodeImage } from '../../src/io/image.js';
 import { createGenerator, saveWeights } from '../../src/tomogan/model.js';
 import { nativeAvailable } from '../../src/tomogan/backends/native.js';
-import { TOMOGAN_TOLERANCE } from '../parity/tomogan-tolerance.js';
+import { TOMOGAN_TOLERANCE } from '../parity/tomogan_tolerance.js';
 import { relErr } from '../helpers/tomogan.js';
-import { anyml } from './run-cli.js';
+import { anyml } from './run_cli.js';
 
 let dir: string;
 let weights: string;

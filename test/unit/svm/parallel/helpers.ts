@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Shared pieces of the data-parallel tests: small seeded data and exact (bitwise) comparisons.
 import { afterEach, expect } from 'vitest';
-import { liveWorkerCount } from '../../../src/svm/parallel/pool.js';
-import { makeClassification } from '../../../src/svm/synthetic.js';
-import type { SvmModel } from '../../../src/svm/model.js';
+import { liveWorkerCount } from '../../../../src/svm/parallel/pool.js';
+import { makeClassification } from '../../../../src/svm/synthetic.js';
+import type { SvmModel } from '../../../../src/svm/model.js';
 
 export const small = (rows = 1200, seed = 5) => makeClassification({ rows, features: 40, density: 0.2, seed });
 

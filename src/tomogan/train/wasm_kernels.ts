@@ -140,7 +140,7 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: ob
  * MaxPoolGrad with tfjs-backend-cpu's routing: each window's gradient goes to its *first* maximum in row-major order
  * (strict `>` from −∞, padding excluded; an all-NaN window routes nothing), as `maxPoolPositions` + cpu `maxPoolGrad`.
  * tfjs-backend-wasm 4.22's own MaxPoolGrad drops windows whose maximum is ≤ 0 and routes ties to the last maximum
- * (probe in test/unit/tomogan/wasm-grad.test.ts), hence the opt-in replacement. O(input size · k²/s²).
+ * (probe in test/unit/tomogan/train/wasm_kernels.test.ts), hence the opt-in replacement. O(input size · k²/s²).
  */
 function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): TensorInfo {
   const b = args.backend as WasmBackend;

@@ -7,7 +7,7 @@ import { readDataset } from '../../../src/io/node.js';
 import { libsvmWindows } from '../../../src/io/windows.js';
 import { createSvmStream } from '../../../src/svm/stream.js';
 import { trainSvm } from '../../../src/svm/train.js';
-import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared-data.js';
+import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared_data.js';
 
 const dir = join(SHARED_DATA, 'libsvm');
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Abort and failure paths of data-parallel training: the right error, promptly, and no worker left alive.
 import { describe, expect, it } from 'vitest';
-import { AbortError, AnymlError } from '../../../src/errors.js';
-import { liveWorkerCount } from '../../../src/svm/parallel/pool.js';
-import { trainSvm } from '../../../src/svm/train.js';
+import { AbortError, AnymlError } from '../../../../src/errors.js';
+import { liveWorkerCount } from '../../../../src/svm/parallel/pool.js';
+import { trainSvm } from '../../../../src/svm/train.js';
 import { expectNoLiveWorkers, fixed, small } from './helpers.js';
-import { __testHooks } from '../../../src/svm/parallel/protocol.js';
+import { __testHooks } from '../../../../src/svm/parallel/protocol.js';
 
 expectNoLiveWorkers();
 

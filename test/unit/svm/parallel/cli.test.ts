@@ -2,9 +2,9 @@
 // `anyml svm train --workers P --sync-every b --json` through the built CLI (dist/; vitest's global setup builds it).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { anyml } from '../../e2e/run-cli.js';
+import { anyml } from '../../../e2e/run_cli.js';
 
-const SMALL = fileURLToPath(new URL('../../fixtures/io/small.libsvm', import.meta.url));
+const SMALL = fileURLToPath(new URL('../../../fixtures/io/small.libsvm', import.meta.url));
 
 describe('CLI: data-parallel training', () => {
   it('--workers 2 --sync-every 100 reports workers, syncEvery, transport and syncSeconds', () => {
