@@ -4,7 +4,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { SHARED_DATA_PATH } from './test/helpers/shared-data-path.js';
+import { SHARED_DATA_PATH } from './test/helpers/shared_data_path.js';
 
 const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
