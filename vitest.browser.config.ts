@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// vitest browser mode in Debian Chromium (headless, cross-origin isolated, WebGPU allowed). TOOLCHAIN.md §6.
+// vitest browser mode in Debian Chromium (headless, cross-origin isolated, WebGPU allowed). docs/toolchain.md.
 import { playwright } from '@vitest/browser-playwright';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

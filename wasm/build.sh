@@ -9,7 +9,7 @@
 #        bash wasm/build.sh --bench    run cpp/bench/kernels_bench.cc compiled with -msimd128 under Node
 # Builds are byte-reproducible: no -g, sources named by relative paths, fixed flag order.
 set -euo pipefail
-export NODE_PATH=/usr/share/nodejs   # emscripten's acorn optimizer lives there on Debian (TOOLCHAIN.md §1.2)
+export NODE_PATH=/usr/share/nodejs   # emscripten's acorn optimizer lives there on Debian (docs/toolchain.md "Emscripten")
 export SOURCE_DATE_EPOCH=0
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -66,7 +66,7 @@ if [[ "$mode" == test ]]; then
   tests=(cpp/tests/*.cc cpp/io/*.cc)
   for flavour in scalar simd; do
     extra=(); [[ $flavour == simd ]] && extra=(-msimd128)
-    # SINGLE_FILE: Node 20 has a global fetch that the 3.1.6 glue would use on a file path (TOOLCHAIN.md §1.3).
+    # SINGLE_FILE: Node 20 has a global fetch that the 3.1.6 glue would use on a file path (docs/toolchain.md "Emscripten").
     em++ "${cflags[@]}" "${extra[@]}" "${sources[@]}" "${tests[@]}" -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 \
       -sSINGLE_FILE=1 -o "$tmp/anyml_tests_$flavour.js"
     echo "== cpp/tests under Node ($flavour)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
 // bench:mpi — anyml-mpi on ijcnn1: wall time vs ranks (np 1 vs 2 here; `-- --max-np 16` on a 16-core machine), and
-// time to reach 92.5% test accuracy, next to the seed's table (ijcnn1: 22.19 s sequential, 1.37 s on 32 processes).
+// time to reach 92.5% test accuracy, next to the published PSGDSVMC figures (ijcnn1: 22.19 s sequential, 1.37 s on 32 processes).
 // Usage: npm run bench:mpi [-- --max-np 16] [-- --reps 3] [-- --mpirun mpirun.mpich]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -21,7 +21,7 @@ if (!existsSync(join(REPO, 'dist/index.js'))) fail('dist/ is missing: run npm ru
 const offline = registryUnavailable();
 if (offline) fail(offline);
 
-/** Disk usage in MiB as `du -sm` reports it (blocks, what the issue's 816 MB figure counted). */
+/** Disk usage in MiB as `du -sm` reports it (disk blocks, as `du -sh` users see it). */
 function du(path) {
   return Number(spawnSync('du', ['-sm', path], { encoding: 'utf8' }).stdout.split('\t')[0]);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
-// bench:svm-parallel — the seed's experiments: model averaging every b local samples over P workers.
+// bench:svm-parallel — the experiments of Abeykoon et al.'s parallel SGD-SVM study: model averaging every b local
+// samples over P workers.
 //  1. test accuracy and objective vs P ∈ {1,2,4,8} × b ∈ {1,10,100,1000,epoch} on ijcnn1 and a9a (fixed λ, 5 epochs)
 //  2. per-epoch time breakdown (update / convergence check / sync)
 //  3. speed-up vs P on a dense epsilon-shaped synthetic set (n × 2,000), b = 1000
@@ -45,7 +46,7 @@ for (const [name, tr, te, features, lambda] of [['ijcnn1', 'ijcnn1.gz', 'ijcnn1.
   }
 }
 
-// 3. Speed-up on dense epsilon-shaped data (the seed's epsilon has 2,000 dense features).
+// 3. Speed-up on dense epsilon-shaped data (the LIBSVM epsilon set has 2,000 dense features).
 const n = quick ? 4000 : 20000;
 const dense = anyml.makeClassification({ rows: n, features: 2000, density: 1, noise: 0.05, seed: 3 });
 const speed = [];

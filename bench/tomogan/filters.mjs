@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Classic denoising baselines for bench/tomogan/quality.mjs (issue 6 "Default weights"): plain JS, no dependencies.
+// Classic denoising baselines for bench/tomogan/quality.mjs: plain JS, no dependencies.
 //
 //  - gaussianFilter(image, sigma): separable Gaussian as scipy.ndimage.gaussian_filter (truncate 4σ, radius
 //    ⌊4σ + 0.5⌋, normalised kernel, mode 'reflect' = half-sample symmetric `d c b a | a b c d | d c b a`).

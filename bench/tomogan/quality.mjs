@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
-// TomoGAN denoising quality on a held-out simulated test set (issue 6 "Default weights"): SSIM and PSNR against the
+// TomoGAN denoising quality on a held-out simulated test set: SSIM and PSNR against the
 // noise-free FBP of
 //   fbp       the low-dose FBP input itself,
 //   gaussian  a Gaussian filter (bench/tomogan/filters.mjs), σ picked from a grid by best mean SSIM over the whole

@@ -22,7 +22,7 @@ const a = { ...(await import('anyml')), ...(await import('anyml/tomogan')), ...(
 const { useBackend } = await import(join(root, 'dist', 'tomogan', 'backends.js'));
 const { tf } = await import(join(root, 'dist', 'tomogan', 'tf.js'));
 const gen = a.createGenerator({ depth: 1, widths: 'repo', seed: 1 });
-const gflop = (n) => (194.3976 * (n * n)) / (1024 * 1024); // conv FLOPs scale with pixels (TOMOGAN.md: 194.4 G at 1024²)
+const gflop = (n) => (194.3976 * (n * n)) / (1024 * 1024); // conv FLOPs scale with pixels (docs/tomogan.md: 194.4 G at 1024²)
 const dir = mkdtempSync(join(tmpdir(), 'anyml-tg-'));
 
 function image(n) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `anyml tomogan train`: trains or fine-tunes the TomoGAN generator on simulated low-dose pairs (issue 6).
+// `anyml tomogan train`: trains or fine-tunes the TomoGAN generator on simulated low-dose pairs.
 import { type Command, Option } from 'commander';
 import { intArg, listArg, numArg } from './args.js';
 import type { TrainFlags } from './tomogan_run.js';

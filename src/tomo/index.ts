@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Low-dose tomography simulator: phantoms, Radon transform, FBP and Poisson photon noise (issue 6 "Simulator").
+// Low-dose tomography simulator: phantoms, Radon transform, FBP and Poisson photon noise.
 
 export { fft } from './fft.js';
 export { fbp, fourierFilter, type FbpFilter, type FbpOptions } from './fbp.js';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Keras HDF5 checkpoint import for the TomoGAN generator (issue #5; TOMOGAN.md "Generator", "Optimiser and schedule").
+// Keras HDF5 checkpoint import for the TomoGAN generator (docs/tomogan.md "Generator").
 import { InvalidInputError } from '../errors.js';
 import { DECODER_WIDTHS, Generator, layerSpecs, type ConvWeights, type DecoderWidths } from './model.js';
 

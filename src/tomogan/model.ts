@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The TomoGAN generator (TOMOGAN.md "Generator", tf2/models.py L30–75) as tfjs ops with explicit, seeded weights.
+// The TomoGAN generator (docs/tomogan.md "Generator"; TomoGAN's tf2/models.py L30–75) as tfjs ops with explicit, seeded weights.
 import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
 import { platform } from '#platform';
@@ -33,7 +33,7 @@ export interface GeneratorConfig {
   widths: DecoderWidths;
 }
 
-/** The 16 convolutions of TOMOGAN.md's table, rows 1–16, in Keras creation order. */
+/** The 16 convolutions of docs/tomogan.md's table, rows 1–16, in Keras creation order. */
 export function layerSpecs(cfg: GeneratorConfig): ConvSpec[] {
   const [d1, d2, d3] = DECODER_WIDTHS[cfg.widths];
   const rows: Omit<ConvSpec, 'name'>[] = [
@@ -63,7 +63,7 @@ export interface ConvWeights {
   bias: Float32Array;
 }
 
-/** @internal Half-pixel bilinear ×2 = TF2 Keras UpSampling2D(interpolation='bilinear') (TOMOGAN.md "Bilinear upsampling", L64). */
+/** @internal Half-pixel bilinear ×2 = TF2 Keras UpSampling2D(interpolation='bilinear') (docs/tomogan.md "Bilinear upsampling"). */
 export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
   const [, h, w] = x.shape;
   return tf.image.resizeBilinear(x, [2 * h, 2 * w], false, true);
@@ -90,7 +90,7 @@ export class Generator {
     this.weights = weights;
   }
 
-  /** Number of trainable parameters (TOMOGAN.md: 694,897 repo / depth 1; 1,063,729 paper / depth 1). */
+  /** Number of trainable parameters (docs/tomogan.md: 694,897 repo / depth 1; 1,063,729 paper / depth 1). */
   get paramCount(): number {
     return this.specs.reduce((n, s) => n + s.k * s.k * s.cin * s.cout + s.cout, 0);
   }
@@ -121,8 +121,8 @@ export class Generator {
 
   /**
    * @internal
-   * Forward pass on NHWC input [B, H, W, depth] with H, W multiples of 8 (three 'same' 2×2 pools, TOMOGAN.md "Input").
-   * Returns [B, H, W, 1]. Disposes every intermediate as soon as it is consumed (TOOLCHAIN.md §4: one big tf.tidy
+   * Forward pass on NHWC input [B, H, W, depth] with H, W multiples of 8 (three 'same' 2×2 pools, docs/tomogan.md "Generator").
+   * Returns [B, H, W, 1]. Disposes every intermediate as soon as it is consumed (docs/toolchain.md: one big tf.tidy
    * exhausts the 4 GB wasm heap). The input tensor is not disposed.
    *
    * Training passes `params` (tf.Variables with the same names, from trainTomogan) and `keep: true`: a gradient tape
@@ -203,7 +203,7 @@ export interface CreateGeneratorOptions {
   seed?: number;
 }
 
-/** A generator with seeded glorot-uniform kernels and zero biases (Keras defaults, TOMOGAN.md "Generator"). */
+/** A generator with seeded glorot-uniform kernels and zero biases (Keras defaults, docs/tomogan.md "Generator"). */
 export function createGenerator(opts: CreateGeneratorOptions = {}): Generator {
   const cfg: GeneratorConfig = { depth: opts.depth ?? 1, widths: opts.widths ?? 'repo' };
   if (cfg.depth !== 1 && cfg.depth !== 3) throw new InvalidInputError('createGenerator: depth', String(cfg.depth), '1 or 3');

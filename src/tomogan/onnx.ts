@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ONNX export of the TomoGAN generator (issue 5; TOMOGAN.md "Graph in ONNX"): a hand-written protobuf ModelProto encoder.
+// ONNX export of the TomoGAN generator (ONNX IR and operator specs: onnx/onnx.proto3, docs/Operators.md): a hand-written protobuf ModelProto encoder.
 import { InvalidInputError } from '../errors.js';
 import { type ConvSpec, type Generator, weightShapes } from './model.js';
 

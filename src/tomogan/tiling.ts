@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Halo tiling for the TomoGAN generator (TOMOGAN.md "Tiling"; TOOLCHAIN.md §3 note 8): origins and sizes on multiples
+// Halo tiling for the TomoGAN generator (docs/tomogan.md "Tiling"): origins and sizes on multiples
 // of 8 so the three 2×2 pools keep their grid, windows shifted inside the image (never zero-padded), cores stitched.
 import { InvalidInputError } from '../errors.js';
 
-/** Receptive-field reach per side of the generator, half-pixel bilinear: 50 px (TOMOGAN.md "Receptive field"). */
+/** Receptive-field reach per side of the generator, half-pixel bilinear: 50 px (docs/tomogan.md "Tiling"). */
 export const RECEPTIVE_REACH = 50;
-/** Default halo: ≥ reach and a multiple of 8 (TOMOGAN.md "Rule for exact stitching"). */
+/** Default halo: ≥ reach and a multiple of 8 (docs/tomogan.md "Tiling"). */
 export const DEFAULT_HALO = 56;
 
 export const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;

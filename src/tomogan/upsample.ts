@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Half-pixel bilinear ×2 with an exact gradient, for training (TOMOGAN.md "Bilinear upsampling semantics").
+// Half-pixel bilinear ×2 with an exact gradient, for training (docs/tomogan.md "Bilinear upsampling").
 import { tf } from './tf.js';
 
 /** t[begin, begin+len) along `axis`. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// anyml-mpi (cpp/mpi/, issue 4): P ranks give the model of trainSvm({ workers: P }); bad input ends all ranks.
+// anyml-mpi (cpp/mpi/): P ranks give the model of trainSvm({ workers: P }); bad input ends all ranks.
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -5,7 +5,7 @@ import type { Image } from '../../src/types.js';
 import { tf } from '../../src/tomogan/tf.js';
 import type { Generator } from '../../src/tomogan/model.js';
 
-/** A seeded image with values in [0, 255) (TomoGAN's 0…255 input scale, TOMOGAN.md "Training data format"). */
+/** A seeded image with values in [0, 255) (TomoGAN's 0…255 input scale, docs/tomogan.md "Training"). */
 export function randomImage(width: number, height: number, depth = 1, seed = 1): Image {
   const s = seedState(seed);
   const data = new Float32Array(width * height * depth);

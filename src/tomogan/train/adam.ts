@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Adam (Kingma & Ba 2015, Algorithm 1) on plain tensors, with its whole state exportable for checkpoints:
 // m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², θ ← θ − lr·m̂/(√v̂ + ε), m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
-// Keras defaults (TOMOGAN.md "Optimiser": Adam lr 1e-4, Keras defaults otherwise): β1 0.9, β2 0.999, ε 1e-7.
+// Keras defaults (docs/tomogan.md "Training": Adam lr 1e-4, Keras defaults otherwise): β1 0.9, β2 0.999, ε 1e-7.
 // Own code rather than tf.train.adam: that one keys its slots by globally unique variable names, which makes
 // saving, resuming and running two trainings in one process awkward.
 import { tf } from '../tf.js';

@@ -21,7 +21,7 @@ export function validateData(data: readonly TrainingPair[], depth: number, crop:
 }
 
 /**
- * Draws `batch` random crops (independent offsets, TOMOGAN.md "Optimiser and schedule") with an optional random
+ * Draws `batch` random crops (independent offsets, docs/tomogan.md "Training") with an optional random
  * dihedral transform (flip × 90° rotation) applied to input and target alike. NHWC buffers.
  */
 export function drawBatch(data: readonly TrainingPair[], rng: Uint32Array, batch: number, crop: number, depth: number, augment: boolean) {

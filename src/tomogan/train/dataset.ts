@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Simulated TomoGAN training / test pairs: seeded phantoms → low-dose FBP (noisy) and noise-free FBP (clean), both
-// on TomoGAN's 0…255 scale (TOMOGAN.md "Training data format": util.scale2uint8 = 0.05/99.95 percentile clip).
+// on TomoGAN's 0…255 scale (docs/tomogan.md "Training": util.scale2uint8 = 0.05/99.95 percentile clip).
 import { InvalidInputError } from '../../errors.js';
 import { scaleToUint8Range } from '../../io/image.js';
 import { bounded, nextU32, seedState } from '../../rng.js';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The TomoGAN discriminator (TOMOGAN.md "Discriminator", tf2/models.py L7–28): six 3×3 'same' ReLU convs with
+// The TomoGAN discriminator (docs/tomogan.md "Discriminator", TomoGAN's tf2/models.py L7–28): six 3×3 'same' ReLU convs with
 // strides 1, 2, 1, 2, 1, 2 and widths 64, 64, 128, 128, 128, 4, then flatten → dense 64 (ReLU) → dense 1 (a logit).
 // 673,477 parameters for a 256² input. Only training uses it.
 import { InvalidInputError } from '../../errors.js';

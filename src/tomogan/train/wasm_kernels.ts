@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Training kernels that tfjs-backend-wasm 4.22 lacks or gets wrong (issue 6; TOOLCHAIN.md §4), plus an exact-gradient ×2 upsample.
+// Training kernels that tfjs-backend-wasm 4.22 lacks or gets wrong (docs/toolchain.md "tfjs"), plus an exact-gradient ×2 upsample.
 import { tf } from '../tf.js';
 
 type TensorInfo = tf.TensorInfo;
@@ -14,14 +14,14 @@ interface WasmBackend {
 
 /**
  * A fresh Float32Array view of a tensor on the wasm heap. Views detach when the heap grows, so take one right before
- * use, after the last makeOutput (STYLE.md rule 2, tfjs `typedArrayFromHeap`).
+ * use, after the last makeOutput (as tfjs-backend-wasm's `typedArrayFromHeap` does).
  */
 const heap = (b: WasmBackend, t: TensorInfo): Float32Array => b.typedArrayFromHeap(t) as Float32Array;
 const size = (shape: number[]): number => shape.reduce((a, c) => a * c, 1);
 
 /**
  * Internal test hooks (not public API). `maxColFloats`: cap on one im2col chunk, default 2^24 floats = 64 MiB of the
- * 4 GB wasm heap (TOOLCHAIN.md §4: running out of it gives no clean OOM error); tests lower it to exercise chunking.
+ * 4 GB wasm heap (running out of it gives no clean OOM error, docs/toolchain.md); tests lower it to exercise chunking.
  */
 export const __testHooks = { maxColFloats: 1 << 24 };
 

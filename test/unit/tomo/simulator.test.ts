@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Low-dose CT simulator (issue 6 "Simulator"): scikit-image parity on shared/data/tomogan/synthetic, Radon geometry,
+// Low-dose CT simulator: scikit-image parity on shared/data/tomogan/synthetic, Radon geometry,
 // FFT and filters, Poisson statistics, phantoms, determinism and bad input.
 
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The shipped TomoGAN weights (issue 6 "Default weights"): they load, and they restore a seeded simulated low-dose
+// The shipped TomoGAN weights: they load, and they restore a seeded simulated low-dose
 // slice of a phantom kind they were not trained on (Shepp–Logan) far better than the FBP input, by SSIM and PSNR.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../../../src/tomogan/default_weights.js';

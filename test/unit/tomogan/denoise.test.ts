@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// denoise(): backend parity, bad input, progress, abort (issue 5 "Inference").
+// denoise(): backend parity, bad input, progress, abort.
 import { describe, expect, it } from 'vitest';
 import { AbortError, InvalidInputError } from '../../../src/errors.js';
 import { setWasmThreads } from '../../../src/tomogan/backends/index.js';

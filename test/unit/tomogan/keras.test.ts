@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Keras HDF5 import (issue #5): the test writes .h5 files in Keras 2 layout with h5wasm and checks outputs match.
+// Keras HDF5 import: the test writes .h5 files in Keras 2 layout with h5wasm and checks outputs match.
 import h5wasm, { type Group as H5Group } from 'h5wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';

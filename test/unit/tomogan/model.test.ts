@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Generator structure (TOMOGAN.md table rows 1–16), half-pixel bilinear, seeded init, weight save/load round trip.
+// Generator structure (docs/tomogan.md table rows 1–16), half-pixel bilinear, seeded init, weight save/load round trip.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ const same = (a: Float32Array | undefined, b: Float32Array) =>
 const run = (gen: Generator, w = 32, h = 40, seed = 3) => forwardSeeded(gen, w, h, seed);
 
 describe('TomoGAN generator structure', () => {
-  it('has the parameter counts of TOMOGAN.md ("Parameters": 694,897 / 694,913 repo; 1,063,729 paper)', () => {
+  it('has the parameter counts of docs/tomogan.md (694,897 / 694,913 repo; 1,063,729 paper)', () => {
     expect(createGenerator({ depth: 1, widths: 'repo' }).paramCount).toBe(694_897);
     expect(createGenerator({ depth: 3, widths: 'repo' }).paramCount).toBe(694_913);
     expect(createGenerator({ depth: 1, widths: 'paper' }).paramCount).toBe(1_063_729);
@@ -33,7 +33,7 @@ describe('TomoGAN generator structure', () => {
     expect(per).toEqual([16, 2336, 9248, 18496, 36928, 73856, 147584, 147584, 147520, 36928, 36896, 9248, 18464, 9248, 528, 17]);
   });
 
-  it('matches the conv FLOPs for 1024² (194,397,601,792 repo / ≈300.70 G paper, TOMOGAN.md)', () => {
+  it('matches the conv FLOPs for 1024² (194,397,601,792 repo / ≈300.70 G paper, docs/tomogan.md)', () => {
     const flops = (widths: 'repo' | 'paper') => {
       const res = [1024, 1024, 1024, 512, 512, 256, 256, 128, 256, 256, 512, 512, 1024, 1024, 1024, 1024];
       return layerSpecs({ depth: 1, widths }).reduce((n, s, i) => n + 2 * res[i] * res[i] * s.k * s.k * s.cin * s.cout, 0);

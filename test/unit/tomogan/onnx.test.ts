@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ONNX export (issue 5): the exported model runs in onnxruntime-web (wasm EP, Node) and matches Generator.forward.
+// ONNX export: the exported model runs in onnxruntime-web (wasm EP, Node) and matches Generator.forward.
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
@@ -9,7 +9,7 @@ import { createGenerator, type Generator } from '../../../src/tomogan/model.js';
 import { exportOnnx, hwioToOihw, onnxIrVersion } from '../../../src/tomogan/onnx.js';
 import { randomImage, relErr } from '../../helpers/tomogan.js';
 
-/** max |onnx − tfjs| / max |tfjs| (fp32 summation order differs between engines; TOMOGAN.md measured ~1.5e-6). */
+/** max |onnx − tfjs| / max |tfjs| (fp32 summation order differs between engines; measured ~1.5e-6). */
 const TOLERANCE = 1e-4;
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Halo tiling: plan invariants, reflect padding, and tiled == full-frame on random weights (TOMOGAN.md "Tiling").
+// Halo tiling: plan invariants, reflect padding, and tiled == full-frame on random weights (docs/tomogan.md "Tiling").
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/tomogan/backends/index.js';
 import { denoise } from '../../../src/tomogan/denoise.js';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// trainTomogan (issue 6 "Training"): the discriminator's size, loss going down, exact resume, checkpoint codec, errors.
+// trainTomogan: the discriminator's size, loss going down, exact resume, checkpoint codec, errors.
 // On the `wasm` backend (with anyml's gradient kernels, test/unit/tomogan/train/wasm_kernels.test.ts) and tiny crops: seconds.
 // (tfjs `cpu` is the gradient reference there, but its Conv2DBackpropFilter takes ~14 s per step even at 16²).
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ function pair(size: number, seed: number, amp = 60): TrainingPair {
 const data = [pair(40, 1), pair(40, 2), pair(40, 3)];
 
 describe('TomoGAN discriminator', () => {
-  it('has TOMOGAN.md parameter counts: 673,477 at 256², 1,459,909 at 512²', () => {
+  it('has the discriminator's parameter counts (docs/tomogan.md): 673,477 at 256², 1,459,909 at 512²', () => {
     const count = (n: number) => discriminatorShapes(n).reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
     expect(count(256)).toBe(673477);
     expect(count(512)).toBe(1459909);

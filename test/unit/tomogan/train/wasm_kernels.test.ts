@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Issue 6: TomoGAN gradients on the tfjs wasm backend. Which backward kernels wasm lacks, and parity of ours with cpu.
+// TomoGAN gradients on the tfjs wasm backend. Which backward kernels wasm lacks, and parity of ours with cpu.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nextU32, seedState } from '../../../../src/rng.js';
 import { useBackend, useGradients } from '../../../../src/tomogan/backends/index.js';
@@ -10,7 +10,7 @@ import { __testHooks, registerWasmTrainingKernels } from '../../../../src/tomoga
 import { upsample2xExactGrad } from '../../../../src/tomogan/upsample.js';
 import { relErr } from '../../../helpers/tomogan.js';
 
-/** Gradient parity wasm vs cpu: max|Δ| / max|ref| (issue 6). */
+/** Gradient parity wasm vs cpu: max|Δ| / max|ref| . */
 const TOL = 1e-4;
 
 /** Seeded uniform values in [lo, hi), from anyml's xoshiro128** stream. */
@@ -42,7 +42,7 @@ const grads3 = (f: (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor
 const worst = (r: Record<TfBackendName, Float32Array[]>) => Math.max(...r.cpu.map((ref, i) => relErr(r.wasm[i], ref)));
 const missingKernel = (e: unknown) => /Kernel '(\w+)' not registered for backend 'wasm'/.exec(String((e as Error).message))?.[1];
 
-/** Backward graphs TomoGAN training runs (TOMOGAN.md "Generator", "Discriminator", "Losses"), one op each. */
+/** Backward graphs TomoGAN training runs (docs/tomogan.md "Generator", "Discriminator", "Training"), one op each. */
 const PROBES: [string, () => unknown][] = [
   ['fused conv 3×3 s1 bias+relu', () => grads3((x, w, b) => tf.sum(tf.fused.conv2d({ x, filter: w, bias: b, pad: 'same', strides: 1, activation: 'relu' })))([seeded([2, 7, 7, 3], 1), seeded([3, 3, 3, 4], 2), seeded([4], 3)])],
   ['fused conv 3×3 s2 bias+relu', () => grads3((x, w, b) => tf.sum(tf.fused.conv2d({ x, filter: w, bias: b, pad: 'same', strides: 2, activation: 'relu' })))([seeded([2, 7, 7, 3], 1), seeded([3, 3, 3, 4], 2), seeded([4], 3)])],
@@ -310,7 +310,7 @@ describe('opt-in fastConv2DBackpropInput (stride 1 through XNNPACK Conv2D)', () 
 });
 
 describe('discriminator path on wasm: stride-2 convs, dense, sigmoid cross-entropy + MSE, Adam', () => {
-  /** TOMOGAN.md "Discriminator" at 16×16 with narrower widths: 3×3 convs s1/s2 relu 'same', flatten, dense relu, dense logit. */
+  /** docs/tomogan.md "Discriminator" at 16×16 with narrower widths: 3×3 convs s1/s2 relu 'same', flatten, dense relu, dense logit. */
   const disc = (vars: tf.Tensor[], x: tf.Tensor4D) => {
     let y = x;
     for (let i = 0; i < 6; i++) y = tf.fused.conv2d({ x: y, filter: vars[2 * i] as tf.Tensor4D, bias: vars[2 * i + 1] as tf.Tensor1D, strides: i % 2 ? 2 : 1, pad: 'same', activation: 'relu' });
