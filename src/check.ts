@@ -80,15 +80,21 @@ export function nearest(word: string, candidates: readonly string[]): string | u
 }
 
 /**
- * Throws for an options object that is not an object or has a key not in `known`, naming the key and suggesting
- * the nearest valid one (`lamda` → `lambda`): a misspelt option would otherwise be silently ignored.
+ * Throws for an options object that is not an object or has a key not in `known` (with a value: `undefined` means
+ * the default), naming the key and suggesting the nearest valid one (`lamda` → `lambda`): a misspelt option would
+ * otherwise be silently ignored.
  */
 export function checkKeys(where: string, o: unknown, known: readonly string[]): void {
   if (o === undefined) return;
   if (o === null || typeof o !== 'object' || Array.isArray(o)) fail(where, o, 'an options object');
-  for (const k of Object.keys(o)) {
-    if (known.includes(k)) continue;
+  for (const [k, v] of Object.entries(o)) {
+    if (known.includes(k) || v === undefined) continue; // an option set to undefined means: the default
     const near = nearest(k, known);
     throw new InvalidInputError(`${where}.${k}`, 'an unknown option', near ? `one of the known options (did you mean '${near}'?)` : `one of ${known.join(', ')}`);
   }
+}
+
+/** The keys of `o` that are in `keys` (an options object narrowed to what one function takes). */
+export function pick<T extends object>(o: T, keys: readonly string[]): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k))) as Partial<T>;
 }

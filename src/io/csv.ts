@@ -7,7 +7,8 @@ import { checkFeaturesOption, checkLabelsOption, LabelSet, mapLabels } from './l
 import { ChunkedLines } from './lines.js';
 import { errorAt, quoteBytes } from './location.js';
 import { FLOAT32_OVERFLOW, NumberScanner } from './number.js';
-import { type ByteSource, type SourceOptions, textChunks } from './source.js';
+import { checkKeys } from '../check.js';
+import { type ByteSource, SOURCE_OPTION_KEYS, type SourceOptions, textChunks } from './source.js';
 
 /** Options of {@link parseCsv}. */
 export interface CsvOptions extends SourceOptions {
@@ -27,6 +28,12 @@ export interface CsvOptions extends SourceOptions {
   /** Expected number of feature columns; a file with another count is an error. */
   features?: number;
 }
+
+/** Every CsvOptions key (the compiler keeps this list complete), for checkKeys. */
+export const CSV_OPTION_KEYS = [
+  ...SOURCE_OPTION_KEYS,
+  ...Object.keys({ labelColumn: 1, ignoreColumns: 1, header: 1, delimiter: 1, labels: 1, features: 1 } satisfies Record<Exclude<keyof CsvOptions, keyof SourceOptions>, 1>),
+];
 
 /** What {@link parseCsv} returns. */
 export interface CsvResult {
@@ -307,6 +314,7 @@ function skipField(b: Uint8Array, i: number, end: number, cls: Uint8Array): numb
  * ```
  */
 export async function parseCsv(source: ByteSource, options: CsvOptions = {}): Promise<CsvResult> {
+  checkKeys('parseCsv: options', options, CSV_OPTION_KEYS);
   const parser = new CsvParser(options.name ?? '<input>', options);
   for await (const chunk of textChunks(source, options, 'parseCsv')) parser.push(chunk);
   return parser.finish();

@@ -7,7 +7,8 @@ import { checkFeaturesOption, checkLabelsOption, LabelSet, mapLabels } from './l
 import { ChunkedLines } from './lines.js';
 import { errorAt, quoteToken } from './location.js';
 import { BYTE_CLASS, FLOAT32_OVERFLOW, NumberScanner } from './number.js';
-import { type ByteSource, type SourceOptions, textChunks } from './source.js';
+import { checkKeys } from '../check.js';
+import { type ByteSource, SOURCE_OPTION_KEYS, type SourceOptions, textChunks } from './source.js';
 
 /** Options of {@link parseLibsvm}. */
 export interface LibsvmOptions extends SourceOptions {
@@ -39,6 +40,12 @@ export interface LibsvmResult {
 }
 
 const MAX_INDEX = 0x7fffffff;
+
+/** Every LibsvmOptions key (the compiler keeps this list complete), for checkKeys. */
+export const LIBSVM_OPTION_KEYS = [
+  ...SOURCE_OPTION_KEYS,
+  ...Object.keys({ features: 1, maxFeatures: 1, labels: 1, keepZeros: 1 } satisfies Record<Exclude<keyof LibsvmOptions, keyof SourceOptions>, 1>),
+];
 
 /** The default model width limit (LibsvmOptions.maxFeatures). */
 export const DEFAULT_MAX_FEATURES = 2 ** 25;
@@ -244,6 +251,7 @@ function skipLine(b: Uint8Array, i: number, end: number): number {
  * ```
  */
 export async function parseLibsvm(source: ByteSource, options: LibsvmOptions = {}): Promise<LibsvmResult> {
+  checkKeys('parseLibsvm: options', options, LIBSVM_OPTION_KEYS);
   const name = options.name ?? '<input>';
   const parser = new LibsvmParser(
     name,

@@ -7,8 +7,9 @@ import { pipeline, Readable } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { osReason } from './files.js';
 import { AnymlError, InvalidInputError } from '../errors.js';
-import { type CsvOptions, type CsvResult, parseCsv } from './csv.js';
-import { type LibsvmOptions, type LibsvmResult, parseLibsvm } from './libsvm.js';
+import { checkKeys, pick } from '../check.js';
+import { CSV_OPTION_KEYS, type CsvOptions, type CsvResult, parseCsv } from './csv.js';
+import { LIBSVM_OPTION_KEYS, type LibsvmOptions, type LibsvmResult, parseLibsvm } from './libsvm.js';
 import type { Gunzip } from './source.js';
 
 /** Options of {@link readDataset}: those of `parseLibsvm` and `parseCsv`, plus a format override. */
@@ -76,13 +77,15 @@ async function openFile(path: string): Promise<FileHandle> {
  * ```
  */
 export async function readDataset(path: string, options: ReadDatasetOptions = {}): Promise<ReadDatasetResult> {
+  checkKeys('readDataset: options', options, [...new Set([...LIBSVM_OPTION_KEYS, ...CSV_OPTION_KEYS, 'format'])]);
   const format = options.format ?? formatOf(path);
   const handle = await openFile(path);
   const stream = createReadStream('', { fd: handle, highWaterMark: 1 << 20 });
   const opts = { ...options, name: options.name ?? path, gunzip: options.gunzip ?? nodeGunzip };
   try {
-    if (format === 'csv') return { ...(await parseCsv(stream, opts)), format };
-    return { ...(await parseLibsvm(stream, opts)), format: 'libsvm' };
+    // Each parser gets its own options: a LIBSVM file ignores CSV settings and the other way round.
+    if (format === 'csv') return { ...(await parseCsv(stream, pick(opts, CSV_OPTION_KEYS))), format };
+    return { ...(await parseLibsvm(stream, pick(opts, LIBSVM_OPTION_KEYS))), format: 'libsvm' };
   } catch (e) {
     if (e instanceof AnymlError || !(e as NodeJS.ErrnoException)?.code) throw e;
     throw new InvalidInputError(path, `an unreadable file (${osReason(e)})`, 'a readable data file', 'cannot read');

@@ -31,6 +31,9 @@ export interface SourceOptions {
   gunzip?: Gunzip;
 }
 
+/** Every SourceOptions key (the compiler keeps this list complete). */
+export const SOURCE_OPTION_KEYS = Object.keys({ name: 1, onProgress: 1, signal: 1, gunzip: 1 } satisfies Record<keyof SourceOptions, 1>);
+
 /** Slice size for in-memory inputs, so that progress and abort work on large buffers too. */
 const SLICE = 1 << 20;
 

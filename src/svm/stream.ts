@@ -159,11 +159,11 @@ export interface SvmStreamTrainOptions extends SvmStreamOptions, Omit<LibsvmWind
  * const model = await trainSvmStream(fs.createReadStream('ijcnn1.gz'), { window: 1000, gunzip: nodeGunzip });
  */
 export async function trainSvmStream(source: LineSource, options: SvmStreamTrainOptions = {}): Promise<SvmModel> {
-  const { window, name, signal, gunzip, ...streamOptions } = options;
+  const { window, name, signal, gunzip, maxFeatures, ...streamOptions } = options;
   const { features, labels } = options;
   const stream = await createSvmStream(streamOptions);
   try {
-    for await (const batch of libsvmWindows(source, { window, name, signal, gunzip, features, labels })) await stream.partialFit(batch);
+    for await (const batch of libsvmWindows(source, { window, name, signal, gunzip, features, maxFeatures, labels })) await stream.partialFit(batch);
     return stream.model();
   } finally {
     stream.dispose();

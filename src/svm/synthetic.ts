@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Seeded synthetic binary classification data: the package's own data for demos, defaults and tests.
 
+import { checkKeys } from '../check.js';
 import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
 import type { Dataset } from '../types.js';
@@ -27,6 +28,9 @@ export interface SyntheticSplitOptions extends SyntheticOptions {
    */
   testFraction: number;
 }
+
+/** Every option key (the compiler keeps this list complete), for checkKeys. */
+const OPTION_KEYS = Object.keys({ rows: 1, features: 1, density: 1, noise: 1, seed: 1, testFraction: 1 } satisfies Record<keyof SyntheticSplitOptions, 1>);
 
 /** One generated row: column indices (ascending, 0-based) and values, valid until the next row is drawn. */
 export interface SyntheticRow {
@@ -96,6 +100,7 @@ export function* syntheticRows(options: SyntheticOptions = {}): Generator<Synthe
 export function makeClassification(options: SyntheticSplitOptions): { train: Dataset; test: Dataset };
 export function makeClassification(options?: SyntheticOptions): Dataset;
 export function makeClassification(options: SyntheticOptions & { testFraction?: number } = {}): Dataset | { train: Dataset; test: Dataset } {
+  checkKeys('makeClassification: options', options, OPTION_KEYS);
   const all = generate(options);
   const f = options.testFraction;
   if (f === undefined) return all;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Halo-tiled TomoGAN inference on any registered backend (docs/tomogan.md "Tiling"): pad to multiples of 8, run
 // windows of core + halo, stitch the cores. denoise never names a backend: they are entries of tomoganBackends.
+import { checkKeys } from '../check.js';
 import { AbortError, InvalidInputError } from '../errors.js';
 import { scaleToUint8Range, unscale } from '../io/image.js';
 import type { Image } from '../types.js';
@@ -89,7 +90,13 @@ function needsScaling(data: Float32Array): boolean {
 const SCALES: readonly DenoiseScale[] = ['auto', 'percentile', 'none'];
 const WHAT = 'TomoGAN inference';
 
+/** Every DenoiseOptions key (the compiler keeps this list complete), for checkKeys. */
+const OPTION_KEYS = Object.keys({
+  model: 1, scale: 1, backend: 1, tile: 1, halo: 1, batch: 1, threads: 1, onProgress: 1, signal: 1,
+} satisfies Record<keyof DenoiseOptions, 1>);
+
 function checkOptions(opts: DenoiseOptions): void {
+  checkKeys('denoise: options', opts, OPTION_KEYS);
   const batch = opts.batch ?? 1;
   if (!Number.isInteger(batch) || batch < 1) throw new InvalidInputError('denoise: options.batch', String(batch), 'an integer ≥ 1');
   const threads = opts.threads;

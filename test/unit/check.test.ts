@@ -61,3 +61,21 @@ describe('the CLI', () => {
     expect(r.stderr).toMatch(/--sync-every: got 100, expected no value unless --workers is given/);
   });
 });
+
+describe('unknown option keys everywhere in the public API', () => {
+  it('parsers, readDataset, makeClassification and denoise name the key and the nearest valid one', async () => {
+    const { parseLibsvm } = await import('../../src/io/libsvm.js');
+    const { parseCsv } = await import('../../src/io/csv.js');
+    const { readDataset } = await import('../../src/io/node.js');
+    const { denoise } = await import('../../src/tomogan/denoise.js');
+    const { createGenerator } = await import('../../src/tomogan/model.js');
+    await expect(parseLibsvm('+1 1:1\n', { feature: 3 } as never)).rejects.toThrow(/parseLibsvm: options\.feature: .*did you mean 'features'/);
+    await expect(parseCsv('1,2\n', { headers: true } as never)).rejects.toThrow(/parseCsv: options\.headers: .*did you mean 'header'/);
+    await expect(readDataset('x.libsvm', { formats: 'csv' } as never)).rejects.toThrow(/readDataset: options\.formats: .*did you mean 'format'/);
+    expect(() => makeClassification({ row: 10 } as never)).toThrow(/makeClassification: options\.row: .*did you mean 'rows'/);
+    const image = { width: 8, height: 8, depth: 1, data: new Float32Array(64) };
+    await expect(denoise(image, { model: createGenerator(), tiles: 64 } as never)).rejects.toThrow(/denoise: options\.tiles: .*did you mean 'tile'/);
+    // An option set to undefined is the default, not an unknown key.
+    expect((await parseLibsvm('+1 1:1\n-1 2:1\n', { features: undefined })).features).toBe(2);
+  });
+});

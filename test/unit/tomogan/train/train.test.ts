@@ -28,7 +28,7 @@ function pair(size: number, seed: number, amp = 60): TrainingPair {
 const data = [pair(40, 1), pair(40, 2), pair(40, 3)];
 
 describe('TomoGAN discriminator', () => {
-  it('has the discriminator's parameter counts (docs/tomogan.md): 673,477 at 256², 1,459,909 at 512²', () => {
+  it('has the discriminator parameter counts of docs/tomogan.md: 673,477 at 256², 1,459,909 at 512²', () => {
     const count = (n: number) => discriminatorShapes(n).reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
     expect(count(256)).toBe(673477);
     expect(count(512)).toBe(1459909);
