@@ -45,7 +45,8 @@ export type TomoEvent =
   | {
       type: 'result';
       result: Slice;
-      backend: TomoganBackendName;
+      /** The registered backend that ran (the built-ins are TomoganBackendName). */
+      backend: string;
       tiles: number;
       warnings: string[];
       /** Milliseconds: denoise() (backend start on first use + tiles), metrics. */

@@ -39,6 +39,6 @@ describe('TomoGAN in Chromium', () => {
     expect(info!.software).toMatch(/fallback adapter|swiftshader/i);
     const r = await denoise(randomImage(16, 16), { model });
     expect(r.backend).toBe('wasm');
-    expect(r.warnings.join('\n')).toMatch(/skipped webgpu, its adapter is a (fallback adapter|software rasteriser).*swiftshader/i);
+    expect(r.warnings.join('\n')).toMatch(/skipped webgpu \(its adapter is a (fallback adapter|software rasteriser).*swiftshader/i);
   });
 });

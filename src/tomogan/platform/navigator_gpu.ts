@@ -13,5 +13,7 @@ export async function navigatorGpu(): Promise<GpuFound | undefined> {
 /** The adapter's own description (GPUAdapterInfo; older implementations: requestAdapterInfo()). */
 export async function adapterInfo(a: AdapterLike): Promise<AdapterInfo> {
   const i = a.info ?? (await a.requestAdapterInfo?.().catch(() => undefined)) ?? {};
-  return { ...i, isFallbackAdapter: !!(i.isFallbackAdapter ?? a.isFallbackAdapter) };
+  // GPUAdapterInfo's fields are getters on its prototype: a spread would copy none of them.
+  const { vendor, architecture, device, description } = i;
+  return { vendor, architecture, device, description, isFallbackAdapter: !!(i.isFallbackAdapter ?? a.isFallbackAdapter) };
 }
