@@ -22,33 +22,71 @@
 
 namespace anyml_mpi {
 
-bool Run::train(const Args& a) {
-  const double t0 = now();
-  const int32_t np = d_.rows;
-  int64_t max_rows = 0;
-  for (int p = 0; p < P_; p++) max_rows = std::max(max_rows, rows_[p]);
-  b_ = a.sync_every > 0 ? a.sync_every : max_rows;
-  const int64_t rounds = (max_rows + b_ - 1) / b_;
-  // Same options and seed on every rank; averaging starts after one *local* epoch, as the Node workers do.
-  const sgd_svm_options o = {a.lambda, static_cast<double>(a.batch), SGD_SVM_PEGASOS, 1, 1,
-                             a.epochs > 1 ? static_cast<double>(np) : 0.0, 1, static_cast<double>(a.seed)};
-  sgd_svm* h = nullptr;
-  std::string err;
-  bool ok = sgd_svm_create_csr(np, cols_, d_.indptr.data(), d_.indices.data(), d_.values.data(), y_.data(), &o, &h) == ANYML_OK;
-  if (!ok) err = anyml_last_error();
-  if (!agree(ok, err)) return false;
-  float* v = nullptr;
-  double* avg = nullptr;
-  int32_t* perm = nullptr;
-  sgd_svm_state_buffers(h, &v, &avg, &perm);
-  const size_t d = static_cast<size_t>(cols_);
-  // One contribution = [bias, avgBias, A_0..A_{d-1}] as f64, then w_0..w_{d-1} as f32: gathered as raw bytes so
-  // every rank sums exactly the same values in rank order (an MPI_SUM reduction's order is unspecified).
-  const size_t nd = 2 + d, bytes = nd * sizeof(double) + d * sizeof(float);
-  std::vector<char> mine(bytes), all(bytes * P_);
-  std::vector<double> sw(d), sa(d);
+// The model averaging of one round (docs/svm-solver.md "Data-parallel training"): every rank's contribution
+// [bias, avgBias, A_0..A_{d-1}] as f64, then w_0..w_{d-1} as f32, gathered as raw bytes so that every rank sums
+// exactly the same values in rank order (an MPI_SUM reduction's order is unspecified), then installed as scale 1.
+void Run::average(sgd_svm* h, Averaging& m) {
+  const size_t d = static_cast<size_t>(cols_), nd = 2 + d;
   double sc[SGD_SVM_STATE_SCALARS];
-  w_.assign(d, 0.0f);
+  sgd_svm_get_state(h, sc);
+  double* cd = reinterpret_cast<double*>(m.mine.data());
+  float* cw = reinterpret_cast<float*>(m.mine.data() + nd * sizeof(double));
+  cd[0] = sc[SGD_SVM_S_BIAS];
+  cd[1] = sc[SGD_SVM_S_AVG_BIAS];
+  const double scale = sc[SGD_SVM_S_SCALE], wfrac = sc[SGD_SVM_S_AVG_WFRAC], div = sc[SGD_SVM_S_AVG_DIV];
+  for (size_t j = 0; j < d; j++) {
+    cw[j] = static_cast<float>(scale * m.v[j]);
+    cd[2 + j] = (m.avg[j] + wfrac * m.v[j]) / div;
+  }
+  const int bytes = static_cast<int>(m.mine.size());
+  MPI_Allgather(m.mine.data(), bytes, MPI_BYTE, m.all.data(), bytes, MPI_BYTE, MPI_COMM_WORLD);
+  std::fill(m.sw.begin(), m.sw.end(), 0.0);
+  std::fill(m.sa.begin(), m.sa.end(), 0.0);
+  double sb = 0, sab = 0;
+  for (int p = 0; p < P_; p++) {
+    const double* pd = reinterpret_cast<const double*>(m.all.data() + static_cast<size_t>(p) * bytes);
+    const float* pw = reinterpret_cast<const float*>(m.all.data() + static_cast<size_t>(p) * bytes + nd * sizeof(double));
+    for (size_t j = 0; j < d; j++) m.sw[j] += pw[j];
+    for (size_t j = 0; j < d; j++) m.sa[j] += pd[2 + j];
+    sb += pd[0];
+    sab += pd[1];
+  }
+  for (size_t j = 0; j < d; j++) m.v[j] = static_cast<float>(m.sw[j] / P_);
+  for (size_t j = 0; j < d; j++) m.avg[j] = m.sa[j] / P_;
+  sc[SGD_SVM_S_SCALE] = 1;
+  sc[SGD_SVM_S_BIAS] = sb / P_;
+  sc[SGD_SVM_S_AVG_WFRAC] = 0;
+  sc[SGD_SVM_S_AVG_DIV] = 1;
+  sc[SGD_SVM_S_AVG_BIAS] = sab / P_;
+  sgd_svm_set_state(h, sc);
+}
+
+// The combined convergence check: reg + Σ_p ((obj_p − reg)·n_p)/n in rank order (fit.ts combineObjectives).
+double Run::objective(sgd_svm* h, const Args& a) {
+  double obj = 0, bias = 0;
+  sgd_svm_objective(h, &obj);
+  sgd_svm_weights(h, w_.data(), &bias);
+  double reg = 0;
+  for (float wj : w_) reg += static_cast<double>(wj) * static_cast<double>(wj);
+  reg = (a.lambda / 2) * reg;
+  if (P_ == 1) return obj;
+  std::vector<double> objs(P_);
+  MPI_Allgather(&obj, 1, MPI_DOUBLE, objs.data(), 1, MPI_DOUBLE, MPI_COMM_WORLD);
+  double s = 0;
+  for (int p = 0; p < P_; p++) s += ((objs[p] - reg) * static_cast<double>(rows_[p])) / static_cast<double>(n_);
+  return reg + s;
+}
+
+// The epochs: `rounds` rounds of b local samples, each followed by an average (P > 1), then the convergence check.
+// False (on every rank: the objective is the same everywhere) when the objective is not finite: float32 overflow.
+bool Run::epochs(sgd_svm* h, const Args& a, int64_t rounds) {
+  Averaging m;
+  sgd_svm_state_buffers(h, &m.v, &m.avg, &m.perm);
+  const size_t d = static_cast<size_t>(cols_);
+  m.mine.resize((2 + d) * sizeof(double) + d * sizeof(float));
+  m.all.resize(m.mine.size() * P_);
+  m.sw.resize(d);
+  m.sa.resize(d);
   double prev = std::numeric_limits<double>::infinity();
   for (int e = 1; e <= a.epochs; e++) {
     double upd = 0, red = 0;
@@ -60,69 +98,27 @@ bool Run::train(const Args& a) {
       const double r1 = now();
       upd += r1 - r0;
       if (P_ == 1) continue;  // nothing to average: P = 1 is the in-thread engine bit for bit
-      sgd_svm_get_state(h, sc);
-      double* cd = reinterpret_cast<double*>(mine.data());
-      float* cw = reinterpret_cast<float*>(mine.data() + nd * sizeof(double));
-      cd[0] = sc[SGD_SVM_S_BIAS];
-      cd[1] = sc[SGD_SVM_S_AVG_BIAS];
-      const double scale = sc[SGD_SVM_S_SCALE], wfrac = sc[SGD_SVM_S_AVG_WFRAC], div = sc[SGD_SVM_S_AVG_DIV];
-      for (size_t j = 0; j < d; j++) {
-        cw[j] = static_cast<float>(scale * v[j]);
-        cd[2 + j] = (avg[j] + wfrac * v[j]) / div;
-      }
-      MPI_Allgather(mine.data(), static_cast<int>(bytes), MPI_BYTE, all.data(), static_cast<int>(bytes), MPI_BYTE, MPI_COMM_WORLD);
-      std::fill(sw.begin(), sw.end(), 0.0);
-      std::fill(sa.begin(), sa.end(), 0.0);
-      double sb = 0, sab = 0;
-      for (int p = 0; p < P_; p++) {
-        const double* pd = reinterpret_cast<const double*>(all.data() + p * bytes);
-        const float* pw = reinterpret_cast<const float*>(all.data() + p * bytes + nd * sizeof(double));
-        for (size_t j = 0; j < d; j++) sw[j] += pw[j];
-        for (size_t j = 0; j < d; j++) sa[j] += pd[2 + j];
-        sb += pd[0];
-        sab += pd[1];
-      }
-      for (size_t j = 0; j < d; j++) v[j] = static_cast<float>(sw[j] / P_);
-      for (size_t j = 0; j < d; j++) avg[j] = sa[j] / P_;
-      sc[SGD_SVM_S_SCALE] = 1;
-      sc[SGD_SVM_S_BIAS] = sb / P_;
-      sc[SGD_SVM_S_AVG_WFRAC] = 0;
-      sc[SGD_SVM_S_AVG_DIV] = 1;
-      sc[SGD_SVM_S_AVG_BIAS] = sab / P_;
-      sgd_svm_set_state(h, sc);
+      average(h, m);
       red += now() - r1;
     }
-    // Combined convergence check: reg + Σ_p ((obj_p − reg)·n_p)/n in rank order (fit.ts combineObjectives).
     const double c0 = now();
-    double obj = 0, bias = 0;
-    sgd_svm_objective(h, &obj);
-    sgd_svm_weights(h, w_.data(), &bias);
-    double reg = 0;
-    for (size_t j = 0; j < d; j++) reg += static_cast<double>(w_[j]) * static_cast<double>(w_[j]);
-    reg = (a.lambda / 2) * reg;
-    double objective = obj;
-    if (P_ > 1) {
-      std::vector<double> objs(P_);
-      MPI_Allgather(&obj, 1, MPI_DOUBLE, objs.data(), 1, MPI_DOUBLE, MPI_COMM_WORLD);
-      double s = 0;
-      for (int p = 0; p < P_; p++) {
-        const double rows = static_cast<double>(rows_[p]);
-        s += ((objs[p] - reg) * rows) / static_cast<double>(n_);
-      }
-      objective = reg + s;
-    }
+    const double obj = objective(h, a);
+    if (!agree(std::isfinite(obj), "training diverged to an objective of " + num(obj) + " in epoch " + std::to_string(e) +
+                                       ": the feature values are too large for float32 arithmetic; scale the features (e.g. to [-1, 1])"))
+      return false;
     double times[3] = {upd, now() - c0, red}, tmax[3];
     MPI_Allreduce(times, tmax, 3, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    hist_.push_back({e, objective, tmax[0], tmax[1], tmax[2]});
-    if (a.tol > 0 && std::fabs(prev - objective) <= a.tol * std::max(std::fabs(objective), 1e-12)) break;
-    prev = objective;
+    hist_.push_back({e, obj, tmax[0], tmax[1], tmax[2]});
+    if (a.tol > 0 && std::fabs(prev - obj) <= a.tol * std::max(std::fabs(obj), 1e-12)) break;
+    prev = obj;
   }
-  double bias = 0;
-  sgd_svm_weights(h, w_.data(), &bias);
-  sgd_svm_destroy(h);
+  return true;
+}
 
-  // Exact bias refit over all rows (src/svm/bias.ts optimalBias): margins s_i = Σ f64(w_j)·f64(x_ij) in stored
-  // order (decisionValues with bias 0), gathered on rank 0, then the midpoint of the P-th and (P+1)-th kinks.
+// Exact bias refit over all rows (src/svm/bias.ts optimalBias): margins s_i = Σ f64(w_j)·f64(x_ij) in stored order
+// (decisionValues with bias 0), gathered on rank 0, then the midpoint of the P-th and (P+1)-th kinks.
+void Run::refit_bias() {
+  const int32_t np = d_.rows;
   std::vector<double> kinks(np);
   int32_t positives = 0;
   for (int32_t i = 0; i < np; i++) {
@@ -139,91 +135,122 @@ bool Run::train(const Args& a) {
   std::vector<double> allk(rank_ == 0 ? static_cast<size_t>(n_) : 0);
   for (int p = 1; p < P_; p++) displs[p] = displs[p - 1] + counts[p - 1];
   MPI_Gatherv(kinks.data(), np, MPI_DOUBLE, allk.data(), counts.data(), displs.data(), MPI_DOUBLE, 0, MPI_COMM_WORLD);
-  if (rank_ == 0) {
-    const size_t n = allk.size(), pc = static_cast<size_t>(total_pos);
-    if (pc == 0) bias_ = *std::min_element(allk.begin(), allk.end());
-    else if (pc == n) bias_ = *std::max_element(allk.begin(), allk.end());
-    else {
-      std::nth_element(allk.begin(), allk.begin() + (pc - 1), allk.end());
-      const double lower = allk[pc - 1];
-      bias_ = (lower + *std::min_element(allk.begin() + pc, allk.end())) / 2;
-    }
+  if (rank_ != 0) return;
+  const size_t n = allk.size(), pc = static_cast<size_t>(total_pos);
+  if (pc == 0) bias_ = *std::min_element(allk.begin(), allk.end());
+  else if (pc == n) bias_ = *std::max_element(allk.begin(), allk.end());
+  else {
+    std::nth_element(allk.begin(), allk.begin() + (pc - 1), allk.end());
+    const double lower = allk[pc - 1];
+    bias_ = (lower + *std::min_element(allk.begin() + pc, allk.end())) / 2;
   }
+}
+
+bool Run::train(const Args& a) {
+  const double t0 = now();
+  const int32_t np = d_.rows;
+  int64_t max_rows = 0;
+  for (int p = 0; p < P_; p++) max_rows = std::max(max_rows, rows_[p]);
+  b_ = a.sync_every > 0 ? a.sync_every : max_rows;
+  // Same options and seed on every rank; averaging starts after one *local* epoch, as the Node workers do.
+  const sgd_svm_options o = {a.lambda, static_cast<double>(a.batch), SGD_SVM_PEGASOS, 1, 1,
+                             a.epochs > 1 ? static_cast<double>(np) : 0.0, 1, static_cast<double>(a.seed)};
+  sgd_svm* h = nullptr;
+  std::string err;
+  bool ok = sgd_svm_create_csr(np, cols_, d_.indptr.data(), d_.indices.data(), d_.values.data(), y_.data(), &o, &h) == ANYML_OK;
+  if (!ok) err = anyml_last_error();
+  if (!agree(ok, err)) return false;
+  w_.assign(static_cast<size_t>(cols_), 0.0f);
+  ok = epochs(h, a, (max_rows + b_ - 1) / b_);
+  double bias = 0;
+  if (ok) sgd_svm_weights(h, w_.data(), &bias);
+  sgd_svm_destroy(h);
+  if (!ok) return false;
+  refit_bias();
   train_seconds_ = now() - t0;
   return true;
 }
 
+// The test file is read whole on rank 0 with the training labels forced (another value is an error) and columns
+// beyond the model ignored, like readDataset(test, { labels }) + SvmModel.evaluate.
+bool Run::evaluate_test(const Args& a, std::string* err) {
+  anyml::LibsvmData t;
+  std::vector<int64_t> lines;
+  anyml::LineOptions opt;
+  opt.keep_zeros = false;
+  int64_t rows = 0, all_lines = 0;
+  if (!anyml::count_lines(a.test, 0, std::numeric_limits<int64_t>::max(), &rows, &all_lines, err) ||
+      !anyml::read_rows(a.test, 0, 1, 0, rows, opt, &t, &lines, err))
+    return false;
+  int64_t right = 0;
+  for (int32_t i = 0; i < t.rows; i++) {
+    const double l = t.labels[i];
+    if (l != neg_ && l != pos_) {
+      *err = a.test + ":" + std::to_string(lines[i]) + ":1: label not in the training labels, got '" + num(l) +
+             "', expected one of " + num(neg_) + " or " + num(pos_);
+      return false;
+    }
+    double s = 0;
+    for (int32_t k = t.indptr[i]; k < t.indptr[i + 1]; k++)
+      if (t.indices[k] < cols_) s += static_cast<double>(w_[t.indices[k]]) * t.values[k];
+    const double pred = s + bias_ > 0 ? pos_ : neg_;
+    right += pred == l;
+  }
+  test_rows_ = t.rows;
+  test_acc_ = t.rows ? static_cast<double>(right) / t.rows : 0;
+  return true;
+}
+
+// The model as anyml JSON (SvmModel.fromJSON reads it), written atomically: a reader never sees half a model, and
+// a failed write leaves any previous model in place.
+bool Run::write_model(const Args& a, std::string* err) {
+  std::string j = "{\"format\":\"anyml-svm\",\"version\":1,\"features\":" + std::to_string(cols_) + ",\"weights\":[";
+  for (size_t i = 0; i < w_.size(); i++) j += (i ? "," : "") + num(static_cast<double>(w_[i]));
+  j += "],\"bias\":" + num(bias_) + ",\"labels\":[" + num(neg_) + "," + num(pos_) + "],\"lambda\":" + num(a.lambda);
+  j += ",\"trainedWith\":{\"backend\":\"mpi\",\"batchSize\":" + std::to_string(a.batch) +
+       ",\"schedule\":\"pegasos\",\"shuffle\":true,\"averaged\":true,\"biasScale\":1,\"seed\":" + std::to_string(a.seed) +
+       ",\"refitBias\":true,\"epochs\":" + std::to_string(hist_.size()) + ",\"maxEpochs\":" + std::to_string(a.epochs) +
+       ",\"tol\":" + num(a.tol) + ",\"workers\":" + std::to_string(P_) + ",\"syncEvery\":" +
+       (a.sync_every > 0 ? std::to_string(a.sync_every) : std::string("\"epoch\"")) + ",\"transport\":\"mpi\"}}\n";
+  const std::string tmp = a.model + ".tmp." + std::to_string(getpid());
+  FILE* f = fopen(tmp.c_str(), "wb");
+  bool ok = f && fwrite(j.data(), 1, j.size(), f) == j.size();
+  ok = (f && fclose(f) == 0) && ok;
+  if (ok && rename(tmp.c_str(), a.model.c_str()) != 0) ok = false;
+  if (!ok) {
+    *err = a.model + ": cannot write the model (" + strerror(errno) + ")";
+    remove(tmp.c_str());
+  }
+  return ok;
+}
+
+// --json: one line with the figures, the same keys as `anyml svm train --json` where they mean the same.
+void Run::print_json(const Args& a) const {
+  std::string j = "{\"rows\":" + std::to_string(n_) + ",\"features\":" + std::to_string(cols_) + ",\"ranks\":" +
+                  std::to_string(P_) + ",\"syncEvery\":" + std::to_string(b_) + ",\"lambda\":" + num(a.lambda) +
+                  ",\"epochs\":" + std::to_string(hist_.size()) + ",\"readSeconds\":" + num(read_seconds_) +
+                  ",\"trainSeconds\":" + num(train_seconds_) + ",\"bias\":" + num(bias_);
+  if (!a.test.empty()) j += ",\"testRows\":" + std::to_string(test_rows_) + ",\"testAccuracy\":" + num(test_acc_);
+  if (!hist_.empty()) j += ",\"objective\":" + num(hist_.back().objective);
+  j += ",\"history\":[";
+  for (size_t i = 0; i < hist_.size(); i++) {
+    const EpochRec& h = hist_[i];
+    j += std::string(i ? "," : "") + "{\"epoch\":" + std::to_string(h.epoch) + ",\"objective\":" + num(h.objective) +
+         ",\"updateSeconds\":" + num(h.update) + ",\"checkSeconds\":" + num(h.check) +
+         ",\"allreduceSeconds\":" + num(h.allreduce) + "}";
+  }
+  j += "]}";
+  printf("%s\n", j.c_str());
+  fflush(stdout);
+}
+
 bool Run::finish(const Args& a) {
   std::string err;
-  bool ok = true;
-  if (rank_ == 0 && !a.test.empty()) {
-    // The test file is read whole on rank 0 with the training labels forced (another value is an error) and
-    // columns beyond the model ignored, like readDataset(test, { labels }) + SvmModel.evaluate.
-    anyml::LibsvmData t;
-    std::vector<int64_t> lines;
-    anyml::LineOptions opt;
-    opt.keep_zeros = false;
-    int64_t rows = 0, all_lines = 0;
-    ok = anyml::count_lines(a.test, 0, std::numeric_limits<int64_t>::max(), &rows, &all_lines, &err) &&
-         anyml::read_rows(a.test, 0, 1, 0, rows, opt, &t, &lines, &err);
-    int64_t right = 0;
-    for (int32_t i = 0; ok && i < t.rows; i++) {
-      const double l = t.labels[i];
-      if (l != neg_ && l != pos_) {
-        err = a.test + ":" + std::to_string(lines[i]) + ":1: label not in the training labels, got '" + num(l) +
-              "', expected one of " + num(neg_) + " or " + num(pos_);
-        ok = false;
-        break;
-      }
-      double s = 0;
-      for (int32_t k = t.indptr[i]; k < t.indptr[i + 1]; k++)
-        if (t.indices[k] < cols_) s += static_cast<double>(w_[t.indices[k]]) * t.values[k];
-      const double pred = s + bias_ > 0 ? pos_ : neg_;
-      right += pred == l;
-    }
-    test_rows_ = t.rows;
-    test_acc_ = t.rows ? static_cast<double>(right) / t.rows : 0;
-  }
-  if (!agree(ok, err)) return false;
-  if (rank_ == 0 && !a.model.empty()) {
-    std::string j = "{\"format\":\"anyml-svm\",\"version\":1,\"features\":" + std::to_string(cols_) + ",\"weights\":[";
-    for (size_t i = 0; i < w_.size(); i++) j += (i ? "," : "") + num(static_cast<double>(w_[i]));
-    j += "],\"bias\":" + num(bias_) + ",\"labels\":[" + num(neg_) + "," + num(pos_) + "],\"lambda\":" + num(a.lambda);
-    j += ",\"trainedWith\":{\"backend\":\"mpi\",\"batchSize\":" + std::to_string(a.batch) +
-         ",\"schedule\":\"pegasos\",\"shuffle\":true,\"averaged\":true,\"biasScale\":1,\"seed\":" + std::to_string(a.seed) +
-         ",\"refitBias\":true,\"epochs\":" + std::to_string(hist_.size()) + ",\"maxEpochs\":" + std::to_string(a.epochs) +
-         ",\"tol\":" + num(a.tol) + ",\"workers\":" + std::to_string(P_) + ",\"syncEvery\":" +
-         (a.sync_every > 0 ? std::to_string(a.sync_every) : std::string("\"epoch\"")) + ",\"transport\":\"mpi\"}}\n";
-    // Atomic: a reader never sees half a model, and a failed write leaves any previous model in place.
-    const std::string tmp = a.model + ".tmp." + std::to_string(getpid());
-    FILE* f = fopen(tmp.c_str(), "wb");
-    ok = f && fwrite(j.data(), 1, j.size(), f) == j.size();
-    ok = (f && fclose(f) == 0) && ok;
-    if (ok && rename(tmp.c_str(), a.model.c_str()) != 0) ok = false;
-    if (!ok) {
-      err = a.model + ": cannot write the model (" + strerror(errno) + ")";
-      remove(tmp.c_str());
-    }
-  }
-  if (!agree(ok, err)) return false;
-  if (rank_ == 0 && a.json) {
-    std::string j = "{\"rows\":" + std::to_string(n_) + ",\"features\":" + std::to_string(cols_) + ",\"ranks\":" +
-                    std::to_string(P_) + ",\"syncEvery\":" + std::to_string(b_) + ",\"lambda\":" + num(a.lambda) +
-                    ",\"epochs\":" + std::to_string(hist_.size()) + ",\"readSeconds\":" + num(read_seconds_) +
-                    ",\"trainSeconds\":" + num(train_seconds_) + ",\"bias\":" + num(bias_);
-    if (!a.test.empty()) j += ",\"testRows\":" + std::to_string(test_rows_) + ",\"testAccuracy\":" + num(test_acc_);
-    if (!hist_.empty()) j += ",\"objective\":" + num(hist_.back().objective);
-    j += ",\"history\":[";
-    for (size_t i = 0; i < hist_.size(); i++) {
-      const EpochRec& h = hist_[i];
-      j += std::string(i ? "," : "") + "{\"epoch\":" + std::to_string(h.epoch) + ",\"objective\":" + num(h.objective) +
-           ",\"updateSeconds\":" + num(h.update) + ",\"checkSeconds\":" + num(h.check) +
-           ",\"allreduceSeconds\":" + num(h.allreduce) + "}";
-    }
-    j += "]}";
-    printf("%s\n", j.c_str());
-    fflush(stdout);
-  }
+  const bool tested = rank_ != 0 || a.test.empty() || evaluate_test(a, &err);
+  if (!agree(tested, err)) return false;
+  const bool written = rank_ != 0 || a.model.empty() || write_model(a, &err);
+  if (!agree(written, err)) return false;
+  if (rank_ == 0 && a.json) print_json(a);
   return true;
 }
 

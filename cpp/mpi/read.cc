@@ -48,46 +48,62 @@ bool Run::read_range(const Args& a, const anyml::LineOptions& opt) {
 
 bool Run::read_train(const Args& a) {
   const double t0 = now();
-  std::string err;
   anyml::LineOptions opt;
   opt.keep_zeros = false;
   opt.max_index = a.features;
-  const size_t slot = a.train.find("{rank}");
   src_ = a.train;
-  if (slot != std::string::npos) {
-    // Pre-sharded: rank p reads the whole file with {rank} replaced by p; the shards are the files, in rank order.
-    src_.replace(slot, 6, std::to_string(rank_));
-    int64_t rows = 0, lines = 0;
-    bool ok = anyml::count_lines(src_, 0, std::numeric_limits<int64_t>::max(), &rows, &lines, &err) &&
-              anyml::read_rows(src_, 0, 1, 0, rows, opt, &d_, &row_line_, &err);
-    if (!agree(ok, err)) return false;
-    int64_t mine = d_.rows;
-    rows_.assign(P_, 0);
-    MPI_Allgather(&mine, 1, MPI_INT64_T, rows_.data(), 1, MPI_INT64_T, MPI_COMM_WORLD);
-    for (int p = 0; p < P_; p++) n_ += rows_[p], lo_ += p < rank_ ? rows_[p] : 0;
-    if (!agree(d_.rows > 0, src_ + ": no data rows (every rank's shard needs at least one row)")) return false;
-  } else if (!read_range(a, opt)) {
-    return false;
-  }
+  if (!read_shard(a, opt)) return false;
   // Features: the largest index over all ranks (or --features).
   int32_t cols = d_.cols;
   MPI_Allreduce(&d_.cols, &cols, 1, MPI_INT32_T, MPI_MAX, MPI_COMM_WORLD);
   cols_ = a.features > 0 ? static_cast<int32_t>(a.features) : cols;
   if (!agree(cols_ > 0, src_ + ": no features in any row")) return false;
+  if (!agree_labels()) return false;
+  read_seconds_ = now() - t0;
+  return true;
+}
 
-  // Labels: each rank's distinct values in file order (a third one is an error right away), then the union over
-  // ranks in rank order = file order of first appearance, so the offending line is the one the TS reader names.
+// Pre-sharded input: rank p reads the whole file with {rank} replaced by p; the shards are the files, in rank
+// order. Otherwise every rank reads its byte range of the one file.
+bool Run::read_shard(const Args& a, const anyml::LineOptions& opt) {
+  const size_t slot = a.train.find("{rank}");
+  if (slot == std::string::npos) return read_range(a, opt);
+  std::string err;
+  src_.replace(slot, 6, std::to_string(rank_));
+  int64_t rows = 0, lines = 0;
+  bool ok = anyml::count_lines(src_, 0, std::numeric_limits<int64_t>::max(), &rows, &lines, &err) &&
+            anyml::read_rows(src_, 0, 1, 0, rows, opt, &d_, &row_line_, &err);
+  if (!agree(ok, err)) return false;
+  int64_t mine = d_.rows;
+  rows_.assign(P_, 0);
+  MPI_Allgather(&mine, 1, MPI_INT64_T, rows_.data(), 1, MPI_INT64_T, MPI_COMM_WORLD);
+  for (int p = 0; p < P_; p++) n_ += rows_[p], lo_ += p < rank_ ? rows_[p] : 0;
+  return agree(d_.rows > 0, src_ + ": no data rows (every rank's shard needs at least one row)");
+}
+
+namespace {
+
+std::string third_label(const std::string& src, int64_t line, double v, double a, double b) {
+  return src + ":" + std::to_string(line) + ":1: a third label value, got '" + num(v) +
+         "', expected one of the label values already seen (" + num(a) + ", " + num(b) +
+         "): only binary labels are supported";
+}
+
+}  // namespace
+
+// Labels: each rank's distinct values in file order (a third one is an error right away), then the union over
+// ranks in rank order = file order of first appearance, so the offending line is the one the TS reader names.
+// Both classes must be present (as in trainSvm): one class would train a model that invents the other label.
+bool Run::agree_labels() {
   double mine[2] = {0, 0};
   int k = 0;
+  std::string err;
   bool ok = true;
   for (int32_t i = 0; i < d_.rows && ok; i++) {
     const double v = d_.labels[i];
-    if (k > 0 && v == mine[0]) continue;
-    if (k > 1 && v == mine[1]) continue;
+    if ((k > 0 && v == mine[0]) || (k > 1 && v == mine[1])) continue;
     if (k < 2) { mine[k++] = v; continue; }
-    err = src_ + ":" + std::to_string(row_line_[i]) + ":1: a third label value, got '" + num(v) +
-          "', expected one of the label values already seen (" + num(mine[0]) + ", " + num(mine[1]) +
-          "): only binary labels are supported";
+    err = third_label(src_, row_line_[i], v, mine[0], mine[1]);
     ok = false;
   }
   if (!agree(ok, err)) return false;
@@ -104,29 +120,18 @@ bool Run::read_train(const Args& a) {
       if (seen.size() < 2) seen.push_back(v);
       else if (third_rank < 0) third_rank = p, third = v;
     }
-  ok = true;
-  if (third_rank == rank_) {
-    for (int32_t i = 0; i < d_.rows; i++)
-      if (d_.labels[i] == third) {
-        err = src_ + ":" + std::to_string(row_line_[i]) + ":1: a third label value, got '" + num(third) +
-              "', expected one of the label values already seen (" + num(seen[0]) + ", " + num(seen[1]) +
-              "): only binary labels are supported";
-        break;
-      }
-    ok = false;
-  }
+  ok = third_rank != rank_;
+  for (int32_t i = 0; i < d_.rows && !ok && err.empty(); i++)  // the first row with it
+    if (d_.labels[i] == third) err = third_label(src_, row_line_[i], third, seen[0], seen[1]);
   if (!agree(ok, err)) return false;
-  // The TS labelPair: two values → [lower, higher]; one value v → [v, 1] if v is −1 or 0, else [−1, v].
+  if (!agree(seen.size() == 2, src_ + ": only label " + num(seen.empty() ? 0 : seen[0]) + " (all " +
+                                  std::to_string(n_) + " rows), expected rows of both classes (a binary SVM "
+                                  "separates two labels)"))
+    return false;
   std::sort(seen.begin(), seen.end());
-  if (seen.size() == 2) neg_ = seen[0], pos_ = seen[1];
-  else if (seen.size() == 1) {
-    const double v = seen[0];
-    if (v == -1 || v == 0) neg_ = v, pos_ = 1;
-    else neg_ = -1, pos_ = v;
-  }
+  neg_ = seen[0], pos_ = seen[1];
   y_.resize(d_.rows);
   for (int32_t i = 0; i < d_.rows; i++) y_[i] = d_.labels[i] == pos_ ? 1.0f : -1.0f;
-  read_seconds_ = now() - t0;
   return true;
 }
 

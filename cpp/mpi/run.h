@@ -11,6 +11,7 @@
 
 #include "../io/libsvm_reader.h"
 #include "../io/libsvm_source.h"
+#include "anyml/anyml.h"
 #include "args.h"
 
 namespace anyml_mpi {
@@ -31,6 +32,15 @@ inline int64_t shard_lo(int p, int P, int64_t n) { return static_cast<int64_t>((
 struct EpochRec {
   int epoch;
   double objective, update, check, allreduce;
+};
+
+// The buffers of one rank's model averaging: the solver's own state arrays and the gather buffers.
+struct Averaging {
+  float* v = nullptr;
+  double* avg = nullptr;
+  int32_t* perm = nullptr;
+  std::vector<char> mine, all;
+  std::vector<double> sw, sa;
 };
 
 
@@ -66,9 +76,18 @@ class Run {
 
  private:
   bool read_train(const Args& a);
+  bool read_shard(const Args& a, const anyml::LineOptions& opt);
   bool read_range(const Args& a, const anyml::LineOptions& opt);
+  bool agree_labels();
   bool train(const Args& a);
+  bool epochs(sgd_svm* h, const Args& a, int64_t rounds);
+  void average(sgd_svm* h, Averaging& m);
+  double objective(sgd_svm* h, const Args& a);
+  void refit_bias();
   bool finish(const Args& a);
+  bool evaluate_test(const Args& a, std::string* err);
+  bool write_model(const Args& a, std::string* err);
+  void print_json(const Args& a) const;
 
   int rank_, P_;
   anyml::LibsvmData d_;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // anyml-mpi (cpp/mpi/): P ranks give the model of trainSvm({ workers: P }); bad input ends all ranks.
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -98,6 +98,15 @@ function compare(a: SvmModel, b: SvmModel): Compare {
     const r = mpi(2, ['train', f], { timeout: 30_000 });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`${f}:4:1: a third label value, got '3'`);
+  }, 40_000);
+
+  it('one label only is refused before training, as trainSvm refuses it (np 2)', () => {
+    const f = join(tmp, 'one.libsvm');
+    writeFileSync(f, '1 1:1\n1 1:2\n1 2:3\n');
+    const r = mpi(2, ['train', f, '--model', join(tmp, 'one.model')], { timeout: 30_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`${f}: only label 1 (all 3 rows), expected rows of both classes`);
+    expect(existsSync(join(tmp, 'one.model'))).toBe(false);
   }, 40_000);
 
   it('plain and gzip files, any P, give the rows of the TS reader to every rank (small file, exact model)', async () => {
