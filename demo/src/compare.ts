@@ -10,6 +10,35 @@ export interface CompareView {
   readonly zoom: number;
 }
 
+/** Everything one viewer draws from: the two sides, the split, and the zoom around a centre in image px. */
+interface ViewState {
+  readonly canvas: HTMLCanvasElement;
+  readonly ctx: CanvasRenderingContext2D;
+  readonly onZoom: (z: number) => void;
+  left: HTMLCanvasElement | undefined;
+  right: HTMLCanvasElement | undefined;
+  labels: [string, string];
+  /** The divider, as a fraction of the canvas width. */
+  split: number;
+  zoom: number;
+  /** The image point (image px) shown at the canvas centre. */
+  cx: number;
+  cy: number;
+  /** The slices' size (image px). */
+  w: number;
+  h: number;
+  /** The pointer and the centre when a drag began; undefined when no drag is on. */
+  drag: { x: number; y: number; cx: number; cy: number } | undefined;
+}
+
+/** Where the slices land on the canvas (canvas px). */
+interface Placement {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /** 0…255 (clipped) → an opaque grey canvas at the slice's own size. */
 function toCanvas(s: Slice): HTMLCanvasElement {
   const c = document.createElement('canvas');
@@ -25,127 +54,159 @@ function toCanvas(s: Slice): HTMLCanvasElement {
   return c;
 }
 
-export function compareView(canvas: HTMLCanvasElement, onZoom: (z: number) => void): CompareView {
-  const ctx = canvas.getContext('2d')!;
-  let left: HTMLCanvasElement | undefined, right: HTMLCanvasElement | undefined;
-  let labels = ['', ''];
-  let split = 0.5, zoom = 1, cx = 0, cy = 0, w = 1, h = 1;
+/** Keeps the square backing store at the canvas's CSS width in device px (sharp on HiDPI screens); returns that size. */
+function fitCanvas(canvas: HTMLCanvasElement): number {
+  const css = canvas.clientWidth || 512;
+  const px = Math.round(css * devicePixelRatio);
+  if (canvas.width !== px || canvas.height !== px) canvas.width = canvas.height = px;
+  return px;
+}
 
-  const size = () => {
-    const css = canvas.clientWidth || 512;
-    const px = Math.round(css * devicePixelRatio);
-    if (canvas.width !== px || canvas.height !== px) canvas.width = canvas.height = px;
-    return px;
-  };
-  /** Canvas px per image px. */
-  const scale = (px: number) => (px / Math.max(w, h)) * zoom;
+/** Canvas px per image px. */
+const scale = (st: ViewState, px: number): number => (px / Math.max(st.w, st.h)) * st.zoom;
 
-  function draw(): void {
-    const px = size();
-    ctx.fillStyle = '#111';
-    ctx.fillRect(0, 0, px, px);
-    if (!left && !right) return;
-    const s = scale(px);
-    ctx.imageSmoothingEnabled = s < 2;
-    const x0 = px / 2 - cx * s, y0 = px / 2 - cy * s;
-    const cut = Math.round(split * px);
-    const paint = (img: HTMLCanvasElement | undefined, from: number, to: number) => {
-      if (!img) return;
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(from, 0, to - from, px);
-      ctx.clip();
-      ctx.drawImage(img, x0, y0, w * s, h * s);
-      ctx.restore();
-    };
-    paint(left, 0, cut);
-    paint(right, cut, px);
-    ctx.fillStyle = '#ffcc00';
-    ctx.fillRect(cut - devicePixelRatio, 0, 2 * devicePixelRatio, px);
-    ctx.font = `${13 * devicePixelRatio}px system-ui, sans-serif`;
-    ctx.textBaseline = 'top';
-    const tag = (t: string, x: number, align: CanvasTextAlign) => {
-      ctx.textAlign = align;
-      ctx.fillStyle = 'rgba(0,0,0,0.6)';
-      const m = ctx.measureText(t).width;
-      ctx.fillRect(align === 'left' ? x - 3 : x - m - 3, 4, m + 6, 18 * devicePixelRatio);
-      ctx.fillStyle = '#fff';
-      ctx.fillText(t, x, 6);
-    };
-    if (labels[0]) tag(labels[0], 8, 'left');
-    if (labels[1]) tag(labels[1], px - 8, 'right');
+/** Draws `img` at `at`, clipped to the canvas columns from…to, so each side shows only its part of the split. */
+function paintSide(ctx: CanvasRenderingContext2D, img: HTMLCanvasElement | undefined, at: Placement, from: number, to: number, px: number): void {
+  if (!img) return;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(from, 0, to - from, px);
+  ctx.clip();
+  ctx.drawImage(img, at.x, at.y, at.width, at.height);
+  ctx.restore();
+}
+
+/** A label on a dark box at the top, with its left or right edge at x, readable over any grey level. */
+function tag(ctx: CanvasRenderingContext2D, t: string, x: number, align: CanvasTextAlign): void {
+  ctx.textAlign = align;
+  ctx.fillStyle = 'rgba(0,0,0,0.6)';
+  const m = ctx.measureText(t).width;
+  ctx.fillRect(align === 'left' ? x - 3 : x - m - 3, 4, m + 6, 18 * devicePixelRatio);
+  ctx.fillStyle = '#fff';
+  ctx.fillText(t, x, 6);
+}
+
+function drawLabels(ctx: CanvasRenderingContext2D, labels: readonly [string, string], px: number): void {
+  ctx.font = `${13 * devicePixelRatio}px system-ui, sans-serif`;
+  ctx.textBaseline = 'top';
+  if (labels[0]) tag(ctx, labels[0], 8, 'left');
+  if (labels[1]) tag(ctx, labels[1], px - 8, 'right');
+}
+
+function draw(st: ViewState): void {
+  const { ctx } = st;
+  const px = fitCanvas(st.canvas);
+  ctx.fillStyle = '#111';
+  ctx.fillRect(0, 0, px, px);
+  if (!st.left && !st.right) return;
+  const s = scale(st, px);
+  // Nearest-neighbour once an image pixel spans 2 or more canvas pixels: sharp squares rather than a blur.
+  ctx.imageSmoothingEnabled = s < 2;
+  const at: Placement = { x: px / 2 - st.cx * s, y: px / 2 - st.cy * s, width: st.w * s, height: st.h * s };
+  const cut = Math.round(st.split * px);
+  paintSide(ctx, st.left, at, 0, cut, px);
+  paintSide(ctx, st.right, at, cut, px, px);
+  ctx.fillStyle = '#ffcc00';
+  ctx.fillRect(cut - devicePixelRatio, 0, 2 * devicePixelRatio, px);
+  drawLabels(ctx, st.labels, px);
+}
+
+/** Keeps the canvas centre on the image, so panning can never move the image out of view. */
+function clampCentre(st: ViewState): void {
+  st.cx = Math.max(0, Math.min(st.w, st.cx));
+  st.cy = Math.max(0, Math.min(st.h, st.cy));
+}
+
+/** Zooms by `factor` keeping the point under `at` (fractions of the canvas) fixed. */
+function zoomBy(st: ViewState, factor: number, at = { x: 0.5, y: 0.5 }): void {
+  const px = fitCanvas(st.canvas);
+  const s0 = scale(st, px);
+  const ix = st.cx + (at.x - 0.5) * (px / s0), iy = st.cy + (at.y - 0.5) * (px / s0);
+  st.zoom = Math.max(1, Math.min(32, st.zoom * factor));
+  const s1 = scale(st, px);
+  st.cx = ix - (at.x - 0.5) * (px / s1);
+  st.cy = iy - (at.y - 0.5) * (px / s1);
+  clampCentre(st);
+  st.onZoom(st.zoom);
+  draw(st);
+}
+
+/** Fits the whole slice: zoom 1, centred. */
+function reset(st: ViewState): void {
+  st.zoom = 1;
+  st.cx = st.w / 2;
+  st.cy = st.h / 2;
+  st.onZoom(st.zoom);
+  draw(st);
+}
+
+/** Shows new slices; the view fits again only for the first slices or a new size, so a new result keeps the zoom. */
+function setImages(st: ViewState, l: Slice | undefined, r: Slice | undefined, leftLabel: string, rightLabel: string): void {
+  const first = !st.left && !st.right;
+  st.left = l && toCanvas(l);
+  st.right = r && toCanvas(r);
+  st.labels = [leftLabel, rightLabel];
+  const dims = l ?? r;
+  if (dims && (first || dims.width !== st.w || dims.height !== st.h)) {
+    st.w = dims.width;
+    st.h = dims.height;
+    reset(st);
   }
+  draw(st);
+}
 
-  const clampCentre = () => {
-    cx = Math.max(0, Math.min(w, cx));
-    cy = Math.max(0, Math.min(h, cy));
-  };
-  let drag: { x: number; y: number; cx: number; cy: number } | undefined;
+/** Drag to pan: the image point under the pointer follows it (pointer capture keeps the drag going when the pointer leaves the canvas). */
+function listenDrag(st: ViewState): void {
+  const { canvas } = st;
   canvas.addEventListener('pointerdown', (e) => {
-    drag = { x: e.clientX, y: e.clientY, cx, cy };
+    st.drag = { x: e.clientX, y: e.clientY, cx: st.cx, cy: st.cy };
     canvas.setPointerCapture(e.pointerId);
   });
   canvas.addEventListener('pointermove', (e) => {
+    const drag = st.drag;
     if (!drag) return;
-    const s = scale(size()) / devicePixelRatio;
-    cx = drag.cx - (e.clientX - drag.x) / s;
-    cy = drag.cy - (e.clientY - drag.y) / s;
-    clampCentre();
-    draw();
+    const s = scale(st, fitCanvas(canvas)) / devicePixelRatio;
+    st.cx = drag.cx - (e.clientX - drag.x) / s;
+    st.cy = drag.cy - (e.clientY - drag.y) / s;
+    clampCentre(st);
+    draw(st);
   });
-  canvas.addEventListener('pointerup', () => (drag = undefined));
+  canvas.addEventListener('pointerup', () => (st.drag = undefined));
+}
+
+/** The wheel zooms around the pointer; not passive, so preventDefault keeps the page from scrolling. */
+function listenWheel(st: ViewState): void {
+  const { canvas } = st;
   canvas.addEventListener(
     'wheel',
     (e) => {
       e.preventDefault();
       const r = canvas.getBoundingClientRect();
-      view.zoomBy(e.deltaY < 0 ? 1.25 : 0.8, { x: (e.clientX - r.left) / r.width, y: (e.clientY - r.top) / r.height });
+      zoomBy(st, e.deltaY < 0 ? 1.25 : 0.8, { x: (e.clientX - r.left) / r.width, y: (e.clientY - r.top) / r.height });
     },
     { passive: false },
   );
-  new ResizeObserver(draw).observe(canvas);
+}
 
-  const view: CompareView = {
-    get zoom() {
-      return zoom;
-    },
-    setImages(l, r, ll, rl) {
-      const first = !left && !right;
-      left = l && toCanvas(l);
-      right = r && toCanvas(r);
-      labels = [ll, rl];
-      const dims = l ?? r;
-      if (dims && (first || dims.width !== w || dims.height !== h)) {
-        w = dims.width;
-        h = dims.height;
-        view.reset();
-      }
-      draw();
-    },
-    setSplit(f) {
-      split = Math.max(0, Math.min(1, f));
-      draw();
-    },
-    /** Zooms by `factor` keeping the point under `at` (fractions of the canvas) fixed. */
-    zoomBy(factor, at = { x: 0.5, y: 0.5 }) {
-      const px = size();
-      const s0 = scale(px);
-      const ix = cx + (at.x - 0.5) * (px / s0), iy = cy + (at.y - 0.5) * (px / s0);
-      zoom = Math.max(1, Math.min(32, zoom * factor));
-      const s1 = scale(px);
-      cx = ix - (at.x - 0.5) * (px / s1);
-      cy = iy - (at.y - 0.5) * (px / s1);
-      clampCentre();
-      onZoom(zoom);
-      draw();
-    },
-    reset() {
-      zoom = 1;
-      cx = w / 2;
-      cy = h / 2;
-      onZoom(zoom);
-      draw();
-    },
+export function compareView(canvas: HTMLCanvasElement, onZoom: (z: number) => void): CompareView {
+  const st: ViewState = {
+    canvas, ctx: canvas.getContext('2d')!, onZoom,
+    left: undefined, right: undefined, labels: ['', ''],
+    split: 0.5, zoom: 1, cx: 0, cy: 0, w: 1, h: 1, drag: undefined,
   };
-  return view;
+  listenDrag(st);
+  listenWheel(st);
+  new ResizeObserver(() => draw(st)).observe(canvas);
+  return {
+    get zoom() {
+      return st.zoom;
+    },
+    setImages: (l, r, leftLabel, rightLabel) => setImages(st, l, r, leftLabel, rightLabel),
+    setSplit(f) {
+      st.split = Math.max(0, Math.min(1, f));
+      draw(st);
+    },
+    zoomBy: (factor, at) => zoomBy(st, factor, at),
+    reset: () => reset(st),
+  };
 }

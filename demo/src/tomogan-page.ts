@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // TomoGAN tab: a low-dose scan simulated in the browser (or a PNG/TIFF/NPY file), backend picker, progress over
 // tiles, cancel, before/after slider with zoom, SSIM/PSNR against the reference, time per stage, downloads.
-import { compareView } from './compare.js';
-import type { Slice, TomoEvent, TomoRequest } from './tomogan-protocol.js';
+import { type CompareView, compareView } from './compare.js';
+import type { Capabilities, Metrics, Slice, TomoEvent, TomoRequest } from './tomogan-protocol.js';
 import { $, clearError, download, el, fmtMs, setFigure, showError } from './ui.js';
 
 const HTML = `
@@ -67,219 +67,326 @@ const HTML = `
 </div>`;
 
 type Source = 'input' | 'result' | 'reference';
+type Query = <T extends HTMLElement = HTMLElement>(selector: string) => T;
+type EventOf<K extends TomoEvent['type']> = Extract<TomoEvent, { type: K }>;
 
-export function mountTomogan(root: HTMLElement): void {
-  root.innerHTML = HTML;
-  const q = <T extends HTMLElement>(s: string) => $<T>(root, s);
-  const errBox = q('#tg-error');
-  const status = q('#tg-status');
-  const progress = q<HTMLProgressElement>('#tg-progress');
-  const runBtn = q<HTMLButtonElement>('#tg-run');
-  const cancelBtn = q<HTMLButtonElement>('#tg-cancel');
-  const backendSel = q<HTMLSelectElement>('#tg-backend');
-  const view = compareView(q<HTMLCanvasElement>('#tg-view'), (z) => (q('#tg-zoom').textContent = `${z.toFixed(z < 10 ? 1 : 0)}×`));
-  const images: Partial<Record<Source, Slice>> = {};
+/** The simulation's inputs, in the order simulate() reads them. */
+const SIM_INPUTS = ['#tg-kind', '#tg-size', '#tg-photons', '#tg-seed'];
 
-  let worker: Worker;
-  let busy = false;
-  let ready = false;
-  let hasModel = false;
+/** The tab's elements, the slices it holds, and where its worker stands. */
+interface TomoPage {
+  readonly root: HTMLElement;
+  readonly q: Query;
+  readonly errBox: HTMLElement;
+  readonly status: HTMLElement;
+  readonly progress: HTMLProgressElement;
+  readonly runBtn: HTMLButtonElement;
+  readonly cancelBtn: HTMLButtonElement;
+  readonly backendSel: HTMLSelectElement;
+  readonly view: CompareView;
+  readonly images: Partial<Record<Source, Slice>>;
+  /** Set by start(), before the first request is sent. */
+  worker: Worker | undefined;
+  busy: boolean;
+  /** The worker answered init: the backend list is filled in. */
+  ready: boolean;
+  /** The weights loaded; without them Denoise stays off. */
+  hasModel: boolean;
   /** The simulated input's parameters, to re-simulate when they changed before Denoise. */
-  let inputKey = '';
-  let cancelTimer: ReturnType<typeof setTimeout> | undefined;
+  inputKey: string;
+  cancelTimer: ReturnType<typeof setTimeout> | undefined;
   /** Requests sent and not yet answered (init, simulate, open, denoise): the tab is busy while any is pending. */
-  let pending = 0;
-  const counted = (t: string) => t === 'init' || t === 'simulate' || t === 'open' || t === 'denoise';
-  const send = (m: TomoRequest) => {
-    if (counted(m.type)) pending++;
-    worker.postMessage(m);
+  pending: number;
+}
+
+function tomoPage(root: HTMLElement): TomoPage {
+  const q: Query = <T extends HTMLElement = HTMLElement>(s: string) => $<T>(root, s);
+  return {
+    root,
+    q,
+    errBox: q('#tg-error'),
+    status: q('#tg-status'),
+    progress: q<HTMLProgressElement>('#tg-progress'),
+    runBtn: q<HTMLButtonElement>('#tg-run'),
+    cancelBtn: q<HTMLButtonElement>('#tg-cancel'),
+    backendSel: q<HTMLSelectElement>('#tg-backend'),
+    view: compareView(q<HTMLCanvasElement>('#tg-view'), (z) => (q('#tg-zoom').textContent = `${z.toFixed(z < 10 ? 1 : 0)}×`)),
+    images: {},
+    worker: undefined,
+    busy: false,
+    ready: false,
+    hasModel: false,
+    inputKey: '',
+    cancelTimer: undefined,
+    pending: 0,
   };
-  const answered = (idleText: string) => {
-    pending = Math.max(0, pending - 1);
-    if (pending === 0) setBusy(false, idleText);
-  };
+}
 
-  const simKey = () => ['#tg-kind', '#tg-size', '#tg-photons', '#tg-seed'].map((s) => q<HTMLInputElement>(s).value).join('/');
-  const source = () => (root.querySelector<HTMLInputElement>('input[name=tg-source]:checked')?.value === 'file' ? 'file' : 'sim');
+/** The requests that keep the tab busy until answered (by their event or an error); cancel and encode do not. */
+const counted = (t: string): boolean => t === 'init' || t === 'simulate' || t === 'open' || t === 'denoise';
 
-  function setBusy(b: boolean, text?: string): void {
-    busy = b;
-    root.dataset.state = b ? 'busy' : 'idle';
-    runBtn.disabled = b || !ready || !hasModel;
-    cancelBtn.disabled = !b;
-    if (text) status.textContent = text;
-    if (!b) clearTimeout(cancelTimer);
+function send(p: TomoPage, m: TomoRequest): void {
+  if (counted(m.type)) p.pending++;
+  p.worker?.postMessage(m);
+}
+
+/** One counted request answered; the tab goes idle, showing `idleText`, when none is left. */
+function answered(p: TomoPage, idleText: string): void {
+  p.pending = Math.max(0, p.pending - 1);
+  if (p.pending === 0) setBusy(p, false, idleText);
+}
+
+function setBusy(p: TomoPage, b: boolean, text?: string): void {
+  p.busy = b;
+  p.root.dataset.state = b ? 'busy' : 'idle';
+  p.runBtn.disabled = b || !p.ready || !p.hasModel;
+  p.cancelBtn.disabled = !b;
+  if (text) p.status.textContent = text;
+  if (!b) clearTimeout(p.cancelTimer);
+}
+
+const simKey = (q: Query): string => SIM_INPUTS.map((s) => q<HTMLInputElement>(s).value).join('/');
+const source = (root: HTMLElement): 'file' | 'sim' => (root.querySelector<HTMLInputElement>('input[name=tg-source]:checked')?.value === 'file' ? 'file' : 'sim');
+
+/** Checks the input radio button `value` (sim or file): using a control of one input source selects it. */
+function pickSource(root: HTMLElement, value: 'sim' | 'file'): void {
+  (root.querySelector(`input[name=tg-source][value=${value}]`) as HTMLInputElement).checked = true;
+}
+
+function redraw(p: TomoPage): void {
+  const pick = (id: string) => p.q<HTMLSelectElement>(id).value as Source;
+  const l = pick('#tg-left'), r = pick('#tg-right');
+  const names: Record<Source, string> = { input: 'input', result: 'TomoGAN', reference: 'reference' };
+  const t0 = performance.now();
+  // Until there is a result, the right side shows the reference (or the input).
+  const right = p.images[r] ? r : p.images.reference ? 'reference' : 'input';
+  p.view.setImages(p.images[l], p.images[right], names[l], names[right]);
+  setFigure(p.q('#tg-t-draw'), fmtMs(performance.now() - t0));
+}
+
+function simulate(p: TomoPage): void {
+  clearError(p.errBox);
+  const [kind, size, photons, seed] = SIM_INPUTS.map((s) => p.q<HTMLInputElement>(s).value);
+  if (!(Number.isInteger(Number(seed)) && Number(seed) >= 0)) return showError(p.errBox, 'Simulating the scan', { name: 'Error', code: 'INVALID_INPUT', message: `the seed must be a whole number ≥ 0, got "${seed}"` });
+  p.inputKey = simKey(p.q);
+  setBusy(p, true, `Simulating a ${size}×${size} scan (radon → Poisson noise → FBP) …`);
+  send(p, { type: 'simulate', kind: kind as 'shepp-logan', size: Number(size), photons: Number(photons), seed: Number(seed) });
+}
+
+function openFiles(p: TomoPage): void {
+  const file = p.q<HTMLInputElement>('#tg-file').files?.[0];
+  if (!file) return;
+  clearError(p.errBox);
+  p.inputKey = '';
+  setBusy(p, true, `Opening ${file.name} …`);
+  send(p, { type: 'open', file, reference: p.q<HTMLInputElement>('#tg-ref').files?.[0] });
+}
+
+/** Empties the last result's figures and downloads, so none of them shows next to the new run. */
+function clearResult(p: TomoPage): void {
+  const { q } = p;
+  delete p.images.result;
+  for (const id of ['#tg-ssim-result', '#tg-psnr-result', '#tg-t-denoise', '#tg-t-metrics', '#tg-backend-used']) setFigure(q(id), '–');
+  q('#tg-warnings').textContent = '';
+  q<HTMLButtonElement>('#tg-dl-png').disabled = q<HTMLButtonElement>('#tg-dl-npy').disabled = true;
+  p.progress.value = 0;
+}
+
+function run(p: TomoPage): void {
+  clearError(p.errBox);
+  if (source(p.root) === 'sim' && simKey(p.q) !== p.inputKey) simulate(p); // the worker runs requests in order
+  const backend = p.backendSel.value as 'auto';
+  const tile = p.q<HTMLSelectElement>('#tg-tile').value;
+  clearResult(p);
+  setBusy(p, true, `Denoising on ${backend} …`);
+  send(p, { type: 'denoise', backend, tile: tile ? Number(tile) : undefined });
+}
+
+/** The backend list: each choice says what this browser has for it; the ones it cannot run are disabled. */
+function backendOptions(c: Capabilities): HTMLOptionElement[] {
+  const gpu = c.webgpu;
+  const opts: [string, string, boolean][] = [
+    ['auto', 'auto (hardware WebGPU, else wasm, else cpu)', true],
+    ['webgpu', gpu ? `webgpu: ${gpu.vendor || gpu.description || 'adapter'}${gpu.software ? ' (software; auto skips it)' : ''}` : 'webgpu: not available', !!gpu],
+    ['wasm', `wasm: SIMD ${c.wasmSimd ? 'yes' : 'no'}, threads ${c.wasmThreads ? 'yes' : 'no'}`, true],
+    ['cpu', 'cpu: plain JavaScript (slow, the reference)', true],
+    ['host', 'host: not yet (needs the native-host bridge)', false],
+  ];
+  return opts.map(([v, label, ok]) => el('option', ok ? { value: v } : { value: v, disabled: '' }, [label]));
+}
+
+/** The "This browser" list: the WebGPU adapter (or why there is none), the tfjs-wasm build, the weights. */
+function capsItems(c: Capabilities): HTMLLIElement[] {
+  const gpu = c.webgpu;
+  return [
+    el('li', {}, [gpu ? `WebGPU: ${[gpu.vendor, gpu.architecture, gpu.device, gpu.description].filter(Boolean).join(' / ')}${gpu.software ? ` — ${gpu.software}` : ''}` : `WebGPU: no (${c.webgpuReason})`]),
+    el('li', {}, [`tfjs-wasm: SIMD ${c.wasmSimd ? 'yes' : 'no'}, threaded build ${c.wasmThreads ? 'yes' : 'no (not cross-origin isolated)'}`]),
+    el('li', {}, [`Weights: ${c.weights}`]),
+  ];
+}
+
+/** The worker is up: fill in what this browser can do, then simulate the default scan. */
+function onReady(p: TomoPage, c: Capabilities): void {
+  p.ready = true;
+  p.backendSel.replaceChildren(...backendOptions(c));
+  p.q('#tg-caps').replaceChildren(...capsItems(c));
+  p.root.dataset.wasmThreads = String(c.wasmThreads);
+  p.root.dataset.webgpu = String(!!c.webgpu);
+  if (p.hasModel) setFigure(p.q('#tg-t-weights'), fmtMs(c.weightsMs), c.weightsMs);
+  answered(p, 'Ready.');
+  simulate(p);
+}
+
+/** A new input: any result and every metric belong to the old one, so they are cleared. */
+function onInput(p: TomoPage, m: EventOf<'input'>): void {
+  p.images.input = m.input;
+  p.images.reference = m.reference;
+  delete p.images.result;
+  p.q('#tg-input-label').textContent = m.label + (m.note ? `. Note: ${m.note}` : '');
+  setFigure(p.q('#tg-t-input'), fmtMs(m.ms), m.ms);
+  for (const id of ['#tg-ssim-input', '#tg-psnr-input', '#tg-ssim-result', '#tg-psnr-result']) setFigure(p.q(id), '–');
+  redraw(p);
+  answered(p, p.hasModel ? 'Input ready. Choose a backend and press Denoise.' : 'Input ready (no weights: denoising is off).');
+}
+
+function onProgress(p: TomoPage, m: EventOf<'progress'>): void {
+  p.progress.max = m.total;
+  p.progress.value = m.done;
+  p.status.textContent = `Denoising: tile ${m.done} of ${m.total} …`;
+}
+
+function showMetrics(q: Query, m: Metrics): void {
+  setFigure(q('#tg-ssim-input'), m.ssimInput.toFixed(4), m.ssimInput);
+  setFigure(q('#tg-ssim-result'), m.ssimResult.toFixed(4), m.ssimResult);
+  setFigure(q('#tg-psnr-input'), `${m.psnrInput.toFixed(2)} dB`, m.psnrInput);
+  setFigure(q('#tg-psnr-result'), `${m.psnrResult.toFixed(2)} dB`, m.psnrResult);
+}
+
+/** Times, the backend that ran (data-backend, which the test reads) and the backend's warnings. */
+function showRun(q: Query, m: EventOf<'result'>): void {
+  setFigure(q('#tg-t-denoise'), `${fmtMs(m.denoiseMs)} (${m.tiles} tile${m.tiles > 1 ? 's' : ''}, ${fmtMs(m.denoiseMs / m.tiles)} each)`, m.denoiseMs);
+  setFigure(q('#tg-t-metrics'), m.metrics ? fmtMs(m.metricsMs) : 'no reference', m.metricsMs);
+  const threads = m.wasmThreadsCount !== undefined ? ` (${m.wasmThreadsCount} thread${m.wasmThreadsCount > 1 ? 's' : ''})` : '';
+  const used = q('#tg-backend-used');
+  setFigure(used, m.backend + threads);
+  used.dataset.backend = m.backend;
+  q('#tg-warnings').textContent = m.warnings.length ? `Note: ${m.warnings.join('; ')}` : '';
+}
+
+/** Shows the result on the right; data-runs counts finished runs, so the test can wait for the next one. */
+function onResult(p: TomoPage, m: EventOf<'result'>): void {
+  const { q } = p;
+  p.images.result = m.result;
+  if (m.metrics) showMetrics(q, m.metrics);
+  showRun(q, m);
+  q<HTMLButtonElement>('#tg-dl-png').disabled = q<HTMLButtonElement>('#tg-dl-npy').disabled = false;
+  q<HTMLSelectElement>('#tg-right').value = 'result';
+  redraw(p);
+  answered(p, `Done on ${m.backend} in ${fmtMs(m.denoiseMs)}.`);
+  p.root.dataset.runs = String(Number(p.root.dataset.runs ?? 0) + 1);
+}
+
+/** Weights that failed to load only turn denoising off (simulating still works); other errors end their request. */
+function onError(p: TomoPage, m: EventOf<'error'>): void {
+  if (m.request === 'weights') {
+    p.hasModel = false;
+    showError(
+      p.q('#tg-weights-error'), m.doing, m.error,
+      'Denoising needs the weights anyml ships (loadDefaultWeights from anyml/tomogan). Simulating still works.',
+    );
+    return;
   }
+  showError(p.errBox, m.doing, m.error);
+  if (counted(m.request)) answered(p, m.error.code === 'ABORTED' ? 'Cancelled.' : 'Stopped by an error (see above).');
+}
 
-  function redraw(): void {
-    const pick = (id: string) => q<HTMLSelectElement>(id).value as Source;
-    const l = pick('#tg-left'), r = pick('#tg-right');
-    const names: Record<Source, string> = { input: 'input', result: 'TomoGAN', reference: 'reference' };
-    const t0 = performance.now();
-    // Until there is a result, the right side shows the reference (or the input).
-    const right = images[r] ? r : images.reference ? 'reference' : 'input';
-    view.setImages(images[l], images[right], names[l], names[right]);
-    setFigure(q('#tg-t-draw'), fmtMs(performance.now() - t0));
+function onEvent(p: TomoPage, m: TomoEvent): void {
+  switch (m.type) {
+    case 'ready':
+      onReady(p, m.caps);
+      break;
+    case 'input':
+      onInput(p, m);
+      break;
+    case 'progress':
+      onProgress(p, m);
+      break;
+    case 'result':
+      onResult(p, m);
+      break;
+    case 'file':
+      download(m.name, m.bytes as Uint8Array<ArrayBuffer>, m.mime);
+      break;
+    case 'error':
+      onError(p, m);
+      break;
   }
+}
 
-  function simulate(): void {
-    clearError(errBox);
-    const [kind, size, photons, seed] = ['#tg-kind', '#tg-size', '#tg-photons', '#tg-seed'].map((s) => q<HTMLInputElement>(s).value);
-    if (!(Number.isInteger(Number(seed)) && Number(seed) >= 0)) return showError(errBox, 'Simulating the scan', { name: 'Error', code: 'INVALID_INPUT', message: `the seed must be a whole number ≥ 0, got "${seed}"` });
-    inputKey = simKey();
-    setBusy(true, `Simulating a ${size}×${size} scan (radon → Poisson noise → FBP) …`);
-    send({ type: 'simulate', kind: kind as 'shepp-logan', size: Number(size), photons: Number(photons), seed: Number(seed) });
-  }
-
-  function openFiles(): void {
-    const file = q<HTMLInputElement>('#tg-file').files?.[0];
-    if (!file) return;
-    clearError(errBox);
-    inputKey = '';
-    setBusy(true, `Opening ${file.name} …`);
-    send({ type: 'open', file, reference: q<HTMLInputElement>('#tg-ref').files?.[0] });
-  }
-
-  function run(): void {
-    clearError(errBox);
-    if (source() === 'sim' && simKey() !== inputKey) simulate(); // the worker runs requests in order
-    const backend = backendSel.value as 'auto';
-    const tile = q<HTMLSelectElement>('#tg-tile').value;
-    delete images.result;
-    for (const id of ['#tg-ssim-result', '#tg-psnr-result', '#tg-t-denoise', '#tg-t-metrics', '#tg-backend-used']) setFigure(q(id), '–');
-    q('#tg-warnings').textContent = '';
-    q<HTMLButtonElement>('#tg-dl-png').disabled = q<HTMLButtonElement>('#tg-dl-npy').disabled = true;
-    progress.value = 0;
-    setBusy(true, `Denoising on ${backend} …`);
-    send({ type: 'denoise', backend, tile: tile ? Number(tile) : undefined });
-  }
-
-  function onEvent(m: TomoEvent): void {
-    switch (m.type) {
-      case 'ready': {
-        const c = m.caps;
-        ready = true;
-        const gpu = c.webgpu;
-        const opts: [string, string, boolean][] = [
-          ['auto', 'auto (hardware WebGPU, else wasm, else cpu)', true],
-          ['webgpu', gpu ? `webgpu: ${gpu.vendor || gpu.description || 'adapter'}${gpu.software ? ' (software; auto skips it)' : ''}` : 'webgpu: not available', !!gpu],
-          ['wasm', `wasm: SIMD ${c.wasmSimd ? 'yes' : 'no'}, threads ${c.wasmThreads ? 'yes' : 'no'}`, true],
-          ['cpu', 'cpu: plain JavaScript (slow, the reference)', true],
-          ['host', 'host: not yet (needs the native-host bridge)', false],
-        ];
-        backendSel.replaceChildren(...opts.map(([v, label, ok]) => el('option', ok ? { value: v } : { value: v, disabled: '' }, [label])));
-        q('#tg-caps').replaceChildren(
-          el('li', {}, [gpu ? `WebGPU: ${[gpu.vendor, gpu.architecture, gpu.device, gpu.description].filter(Boolean).join(' / ')}${gpu.software ? ` — ${gpu.software}` : ''}` : `WebGPU: no (${c.webgpuReason})`]),
-          el('li', {}, [`tfjs-wasm: SIMD ${c.wasmSimd ? 'yes' : 'no'}, threaded build ${c.wasmThreads ? 'yes' : 'no (not cross-origin isolated)'}`]),
-          el('li', {}, [`Weights: ${c.weights}`]),
-        );
-        root.dataset.wasmThreads = String(c.wasmThreads);
-        root.dataset.webgpu = String(!!gpu);
-        if (hasModel) setFigure(q('#tg-t-weights'), fmtMs(c.weightsMs), c.weightsMs);
-        answered('Ready.');
-        simulate();
-        break;
-      }
-      case 'input':
-        images.input = m.input;
-        images.reference = m.reference;
-        delete images.result;
-        q('#tg-input-label').textContent = m.label + (m.note ? `. Note: ${m.note}` : '');
-        setFigure(q('#tg-t-input'), fmtMs(m.ms), m.ms);
-        for (const id of ['#tg-ssim-input', '#tg-psnr-input', '#tg-ssim-result', '#tg-psnr-result']) setFigure(q(id), '–');
-        redraw();
-        answered(hasModel ? 'Input ready. Choose a backend and press Denoise.' : 'Input ready (no weights: denoising is off).');
-        break;
-      case 'progress':
-        progress.max = m.total;
-        progress.value = m.done;
-        status.textContent = `Denoising: tile ${m.done} of ${m.total} …`;
-        break;
-      case 'result': {
-        images.result = m.result;
-        if (m.metrics) {
-          setFigure(q('#tg-ssim-input'), m.metrics.ssimInput.toFixed(4), m.metrics.ssimInput);
-          setFigure(q('#tg-ssim-result'), m.metrics.ssimResult.toFixed(4), m.metrics.ssimResult);
-          setFigure(q('#tg-psnr-input'), `${m.metrics.psnrInput.toFixed(2)} dB`, m.metrics.psnrInput);
-          setFigure(q('#tg-psnr-result'), `${m.metrics.psnrResult.toFixed(2)} dB`, m.metrics.psnrResult);
-        }
-        setFigure(q('#tg-t-denoise'), `${fmtMs(m.denoiseMs)} (${m.tiles} tile${m.tiles > 1 ? 's' : ''}, ${fmtMs(m.denoiseMs / m.tiles)} each)`, m.denoiseMs);
-        setFigure(q('#tg-t-metrics'), m.metrics ? fmtMs(m.metricsMs) : 'no reference', m.metricsMs);
-        const threads = m.wasmThreadsCount !== undefined ? ` (${m.wasmThreadsCount} thread${m.wasmThreadsCount > 1 ? 's' : ''})` : '';
-        const used = q('#tg-backend-used');
-        setFigure(used, m.backend + threads);
-        used.dataset.backend = m.backend;
-        q('#tg-warnings').textContent = m.warnings.length ? `Note: ${m.warnings.join('; ')}` : '';
-        q<HTMLButtonElement>('#tg-dl-png').disabled = q<HTMLButtonElement>('#tg-dl-npy').disabled = false;
-        q<HTMLSelectElement>('#tg-right').value = 'result';
-        redraw();
-        answered(`Done on ${m.backend} in ${fmtMs(m.denoiseMs)}.`);
-        root.dataset.runs = String(Number(root.dataset.runs ?? 0) + 1);
-        break;
-      }
-      case 'file':
-        download(m.name, m.bytes as Uint8Array<ArrayBuffer>, m.mime);
-        break;
-      case 'error':
-        if (m.request === 'weights') {
-          hasModel = false;
-          showError(
-            q('#tg-weights-error'), m.doing, m.error,
-            'Denoising needs the weights anyml ships (loadDefaultWeights from anyml/tomogan). Simulating still works.',
-          );
-          break;
-        }
-        showError(errBox, m.doing, m.error);
-        if (counted(m.request)) answered(m.error.code === 'ABORTED' ? 'Cancelled.' : 'Stopped by an error (see above).');
-        break;
-    }
-  }
-
-  function start(): void {
-    worker = new Worker(new URL('./tomogan.worker.ts', import.meta.url), { type: 'module' });
-    worker.addEventListener('message', (e: MessageEvent<TomoEvent>) => onEvent(e.data));
-    worker.addEventListener('error', (e) => {
-      showError(errBox, 'The TomoGAN worker', new Error(e.message || 'it could not start'));
-      pending = 0;
-      setBusy(false, 'Stopped by an error.');
-    });
-    ready = false;
-    hasModel = true;
-    inputKey = '';
-    pending = 0;
-    clearError(q('#tg-weights-error'));
-    setBusy(true, 'Loading the weights …');
-    send({ type: 'init' });
-  }
-
-  runBtn.addEventListener('click', run);
-  cancelBtn.addEventListener('click', () => {
-    if (!busy) return;
-    status.textContent = 'Cancelling …';
-    send({ type: 'cancel' });
-    // denoise() checks the signal between tiles; a single long tile (or the simulation) cannot be interrupted, so
-    // stop the worker and start a fresh one if it has not answered by then.
-    cancelTimer = setTimeout(() => {
-      worker.terminate();
-      showError(errBox, 'Denoising', { name: 'AbortError', code: 'ABORTED', message: 'stopped the worker in the middle of a tile; it restarts now' });
-      start();
-    }, 2000);
+/** Starts a fresh worker (first mount, or after a cancel had to stop one) and loads the weights in it. */
+function start(p: TomoPage): void {
+  const worker = new Worker(new URL('./tomogan.worker.ts', import.meta.url), { type: 'module' });
+  worker.addEventListener('message', (e: MessageEvent<TomoEvent>) => onEvent(p, e.data));
+  worker.addEventListener('error', (e) => {
+    showError(p.errBox, 'The TomoGAN worker', new Error(e.message || 'it could not start'));
+    p.pending = 0;
+    setBusy(p, false, 'Stopped by an error.');
   });
+  p.worker = worker;
+  p.ready = false;
+  p.hasModel = true;
+  p.inputKey = '';
+  p.pending = 0;
+  clearError(p.q('#tg-weights-error'));
+  setBusy(p, true, 'Loading the weights …');
+  send(p, { type: 'init' });
+}
+
+function cancel(p: TomoPage): void {
+  if (!p.busy) return;
+  p.status.textContent = 'Cancelling …';
+  send(p, { type: 'cancel' });
+  // denoise() checks the signal between tiles; a single long tile (or the simulation) cannot be interrupted, so
+  // stop the worker and start a fresh one if it has not answered by then.
+  p.cancelTimer = setTimeout(() => {
+    p.worker?.terminate();
+    showError(p.errBox, 'Denoising', { name: 'AbortError', code: 'ABORTED', message: 'stopped the worker in the middle of a tile; it restarts now' });
+    start(p);
+  }, 2000);
+}
+
+/** Input and restoration controls; using the simulation or the file inputs also selects that source. */
+function wireControls(p: TomoPage): void {
+  const { q } = p;
+  p.runBtn.addEventListener('click', () => run(p));
+  p.cancelBtn.addEventListener('click', () => cancel(p));
   q('#tg-simulate').addEventListener('click', () => {
-    (root.querySelector('input[name=tg-source][value=sim]') as HTMLInputElement).checked = true;
-    simulate();
+    pickSource(p.root, 'sim');
+    simulate(p);
   });
   for (const id of ['#tg-file', '#tg-ref'])
     q(id).addEventListener('change', () => {
-      (root.querySelector('input[name=tg-source][value=file]') as HTMLInputElement).checked = true;
-      openFiles();
+      pickSource(p.root, 'file');
+      openFiles(p);
     });
+}
+
+/** The viewer's split, sides and zoom, and the downloads (the worker encodes them from the result it holds). */
+function wireViewer(p: TomoPage): void {
+  const { q, view } = p;
   q('#tg-split').addEventListener('input', (e) => view.setSplit(Number((e.target as HTMLInputElement).value) / 100));
-  for (const id of ['#tg-left', '#tg-right']) q(id).addEventListener('change', redraw);
+  for (const id of ['#tg-left', '#tg-right']) q(id).addEventListener('change', () => redraw(p));
   q('#tg-zoom-in').addEventListener('click', () => view.zoomBy(2));
   q('#tg-zoom-out').addEventListener('click', () => view.zoomBy(0.5));
   q('#tg-zoom-reset').addEventListener('click', () => view.reset());
-  q('#tg-dl-png').addEventListener('click', () => send({ type: 'encode', format: 'png16' }));
-  q('#tg-dl-npy').addEventListener('click', () => send({ type: 'encode', format: 'npy' }));
-  start();
+  q('#tg-dl-png').addEventListener('click', () => send(p, { type: 'encode', format: 'png16' }));
+  q('#tg-dl-npy').addEventListener('click', () => send(p, { type: 'encode', format: 'npy' }));
+}
+
+export function mountTomogan(root: HTMLElement): void {
+  root.innerHTML = HTML;
+  const p = tomoPage(root);
+  wireControls(p);
+  wireViewer(p);
+  start(p);
 }
