@@ -2,6 +2,7 @@
 // The `native` TomoGAN backend: anyml's ONNX export run by onnxruntime-node, an optional dependency loaded only when
 // installed (Node only: #tomogan-platform). In Node, tfjs-wasm uses one SIMD thread while onnxruntime's MLAS kernels
 // use AVX2/AVX-512 and every core (docs/benchmarks.md, bench:tomogan).
+import { platform } from '#platform';
 import { tomoganPlatform } from '#tomogan-platform';
 import type { BackendEntry } from '../../backends/registry.js';
 import type { Generator } from '../model.js';
@@ -93,7 +94,7 @@ async function runNative(gen: Generator, buf: Float32Array, n: number, th: numbe
 export const nativeEntry: BackendEntry<TomoganBackend> = {
   name: 'native',
   priority: 30,
-  isAvailable: async () => (tomoganPlatform.isNode ? loadOrtNode().then(() => true as const, (e: Error) => e.message) : 'needs Node (onnxruntime-node)'),
+  isAvailable: async () => (platform.isNode ? loadOrtNode().then(() => true as const, (e: Error) => e.message) : 'needs Node (onnxruntime-node)'),
   load: async () => {
     await loadOrtNode();
     return { tile: DEFAULT_TILE.native, activate: async () => {}, forward: (model, windows, n, th, tw, opts) => runNative(model, windows, n, th, tw, opts) };

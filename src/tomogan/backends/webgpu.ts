@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The webgpu TomoGAN backend (tfjs-backend-webgpu): adapter discovery, the software-adapter rule for 'auto', and
 // device-loss handling (a lost device fails the run, which denoise reruns on wasm).
+import { platform } from '#platform';
 import { tomoganPlatform } from '#tomogan-platform';
 import type { BackendEntry } from '../../backends/registry.js';
 import type { AdapterInfo } from '../platform/types.js';
@@ -123,7 +124,7 @@ export const webgpuEntry: BackendEntry<TomoganBackend> = {
     if (!auto) return true;
     const { info, reason } = await probe();
     if (!info) return reason;
-    if (info.software) return { reason: `its adapter is a ${info.software} (${info.source}), slower than ${tomoganPlatform.isNode ? 'native/wasm' : 'wasm'}`, warn: true };
+    if (info.software) return { reason: `its adapter is a ${info.software} (${info.source}), slower than ${platform.isNode ? 'native/wasm' : 'wasm'}`, warn: true };
     return true;
   },
   load: async () => {

@@ -20,7 +20,6 @@ function wasmPaths(): Record<string, string> {
 const NO_GPU = 'this browser has no navigator.gpu (WebGPU disabled or unsupported)';
 
 export const tomoganPlatform: TomoganPlatform = {
-  isNode: false,
   importOrt: () => Promise.reject(new Error('the native backend needs Node (onnxruntime-node); in a browser use webgpu or wasm')),
   findGpu: async () => (await navigatorGpu()) ?? { gpu: null, reason: NO_GPU },
   async probeGpu() {

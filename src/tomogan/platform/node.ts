@@ -25,7 +25,6 @@ async function importOrt(name: string): Promise<OrtNode> {
 }
 
 export const tomoganPlatform: TomoganPlatform = {
-  isNode: true,
   importOrt,
   // A global navigator.gpu (Node has none; an app or a test may install one) wins over Dawn.
   findGpu: async () => (await navigatorGpu()) ?? findDawnGpu(),

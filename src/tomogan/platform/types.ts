@@ -55,7 +55,6 @@ export interface TfWasmModule {
 }
 
 export interface TomoganPlatform {
-  readonly isNode: boolean;
   /** onnxruntime-node, imported once it is asked for; rejects with an install hint (or "needs Node"). */
   importOrt(name: string): Promise<OrtNode>;
   /**
