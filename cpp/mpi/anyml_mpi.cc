@@ -61,7 +61,8 @@ void Run::average(sgd_svm* h, Averaging& m) {
   sgd_svm_set_state(h, sc);
 }
 
-// The combined convergence check: reg + Σ_p ((obj_p − reg)·n_p)/n in rank order (fit.ts combineObjectives).
+// The combined convergence check: reg + Σ_p ((obj_p − reg)·n_p)/n in rank order, the sum the Node workers take
+// (src/svm/parallel/average.ts combineObjectives), so P ranks stop in the same epoch as trainSvm({ workers: P }).
 double Run::objective(sgd_svm* h, const Args& a) {
   double obj = 0, bias = 0;
   sgd_svm_objective(h, &obj);
