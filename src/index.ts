@@ -7,7 +7,7 @@ export type { CsrMatrix, Dataset, DenseMatrix, Image, Matrix } from './types.js'
 export { trainSvm, DEFAULT_LAMBDA_GRID } from './svm/train.js';
 export { SvmModel } from './svm/model.js';
 export type { SvmModelInit } from './svm/model.js';
-export type { EpochRecord, SvmEvaluation, SvmModelJson, SvmOptions, SvmProgress, TrainTiming, Schedule } from './svm/types.js';
+export type { EpochRecord, SparseWeights, SvmEvaluation, SvmModelJson, SvmOptions, SvmProgress, TrainTiming, Schedule } from './svm/types.js';
 export { registerSvmBackend, svmBackends } from './svm/backends/index.js';
 export type { SvmBackend, Solver, SolverOptions, SolverState } from './svm/solver.js';
 export { makeClassification } from './svm/synthetic.js';

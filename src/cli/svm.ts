@@ -7,6 +7,7 @@ import { InvalidInputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkOutputFile } from '../io/files.js';
 import { writeSyntheticLibsvm } from '../io/generate.js';
+import { DEFAULT_MAX_FEATURES } from '../io/libsvm.js';
 import { readDataset } from '../io/node.js';
 import { seconds } from '../svm/convergence.js';
 import { subsetDataset } from '../svm/data.js';
@@ -134,10 +135,21 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   ]);
 }
 
-async function predict(modelPath: string, file: string, f: { output?: string; json?: boolean; header?: boolean }): Promise<void> {
+interface ReadFlags {
+  json?: boolean;
+  header?: boolean;
+  maxFeatures?: number;
+}
+
+/** A model's data may be as wide as the model: columns beyond it are ignored (with a warning), not refused. */
+function modelLimit(model: SvmModel, f: ReadFlags): number {
+  return f.maxFeatures ?? Math.max(DEFAULT_MAX_FEATURES, model.features);
+}
+
+async function predict(modelPath: string, file: string, f: ReadFlags & { output?: string }): Promise<void> {
   if (f.output) await checkOutputFile(f.output, 'anyml svm predict: --output');
   const model = await loadModel(modelPath);
-  const parsed = await readDataset(file, { header: f.header });
+  const parsed = await readDataset(file, { header: f.header, maxFeatures: modelLimit(model, f) });
   const warnings = extraColumns(file, parsed.dataset, model);
   const preds = model.predict(parsed.dataset);
   const text = Array.from(preds, (v) => String(v)).join('\n') + (preds.length ? '\n' : '');
@@ -153,9 +165,9 @@ async function predict(modelPath: string, file: string, f: { output?: string; js
   else if (f.output) emit(false, summary, [`wrote ${preds.length} predictions to ${f.output}` + (comparable ? `, accuracy ${((correct / preds.length) * 100).toFixed(2)}%` : '')]);
 }
 
-async function evaluate(modelPath: string, file: string, f: { json?: boolean; header?: boolean }): Promise<void> {
+async function evaluate(modelPath: string, file: string, f: ReadFlags): Promise<void> {
   const model = await loadModel(modelPath);
-  const data = (await readDataset(file, { labels: model.labels, header: f.header })).dataset;
+  const data = (await readDataset(file, { labels: model.labels, header: f.header, maxFeatures: modelLimit(model, f) })).dataset;
   const warnings = extraColumns(file, data, model);
   const e = model.evaluate(data);
   emit(!!f.json, { ...e, ...(warnings.length ? { warnings } : {}) }, [
@@ -176,7 +188,8 @@ export function registerSvmCommands(program: Command): void {
   const common = (c: Command) => c.option('--json', 'print one JSON object as the last stdout line');
   // Commands that read data files: --json, and for CSV whether the first row is a header (default: only when none
   // of its fields is a number).
-  const data = (c: Command) => common(c).option('--header', 'CSV: the first row is a header').option('--no-header', 'CSV: the first row is data');
+  const data = (c: Command) => common(c).option('--header', 'CSV: the first row is a header').option('--no-header', 'CSV: the first row is data')
+    .option('--max-features <n>', 'largest feature index accepted without --features (default 33554432; predict and eval: at least the model\'s width)', intArg('--max-features', 1));
   data(svm.command('train').argument('[file]', 'LIBSVM (.gz ok) or CSV file; omitted: built-in synthetic data')
     .description('train a linear SVM (Pegasos SGD) and optionally test and save it')
     .option('--test <file>', 'test file, scored after training')
@@ -186,7 +199,6 @@ export function registerSvmCommands(program: Command): void {
     .option('--seed <s>', 'seed of every random choice', intArg('--seed', 0), 1)
     .option('--tol <x>', 'stop when the objective changes by less than this (relative)', numArg('--tol', 'a number ≥ 0', (x) => x >= 0), 1e-3)
     .option('--features <n>', 'number of features (default: highest index in the file)', intArg('--features', 1))
-    .option('--max-features <n>', 'largest feature index accepted without --features (default 33554432)', intArg('--max-features', 1))
     .addOption(new Option('--schedule <name>', 'step-size schedule').choices(SCHEDULES).default('pegasos'))
     .option('--no-averaged', 'plain SGD iterate instead of averaged SGD')
     .option('--backend <name>', 'auto | wasm-simd | wasm | js', 'auto')
@@ -205,8 +217,8 @@ export function registerSvmCommands(program: Command): void {
   data(svm.command('predict').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'data file')
     .description('predict labels, one per line (stdout or --output)')
     .option('--output <file>', 'write predictions here instead of stdout'))
-    .action((m: string, file: string, flags: { output?: string; json?: boolean; header?: boolean }) => predict(m, file, flags));
+    .action((m: string, file: string, flags: ReadFlags & { output?: string }) => predict(m, file, flags));
   data(svm.command('eval').argument('<model>', 'model file (.json or LIBLINEAR)').argument('<file>', 'labelled data file')
     .description('accuracy, precision, recall and F1 of a model on labelled data'))
-    .action((m: string, file: string, flags: { json?: boolean; header?: boolean }) => evaluate(m, file, flags));
+    .action((m: string, file: string, flags: ReadFlags) => evaluate(m, file, flags));
 }

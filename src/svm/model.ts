@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors.js';
 import type { Dataset, Matrix } from '../types.js';
 import { checkDataset, checkMatrix, decisionValues } from './data.js';
 import { formatLiblinear, parseLiblinear } from './liblinear.js';
+import { weightsFromJson, weightsToJson } from './model_json.js';
 import type { EpochRecord, SvmEvaluation, SvmModelJson, TrainTiming } from './types.js';
 
 export interface SvmModelInit {
@@ -113,7 +114,7 @@ export class SvmModel {
       format: 'anyml-svm',
       version: 1,
       features: this.weights.length,
-      weights: Array.from(this.weights),
+      weights: weightsToJson(this.weights),
       bias: this.bias,
       labels: [this.labels[0], this.labels[1]],
       lambda: this.lambda,
@@ -134,10 +135,7 @@ export class SvmModel {
     const d = doc as Partial<SvmModelJson>;
     if (!d || d.format !== 'anyml-svm') throw new InvalidInputError(`${name}: format`, JSON.stringify(d?.format), '"anyml-svm"');
     if (d.version !== 1) throw new InvalidInputError(`${name}: version`, JSON.stringify(d.version), '1 (the only version this anyml reads)');
-    if (!Array.isArray(d.weights) || !d.weights.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      throw new InvalidInputError(`${name}: weights`, 'a non-numeric or missing list', 'an array of finite numbers');
-    }
-    if (d.features !== d.weights.length) throw new InvalidInputError(`${name}: features`, String(d.features), `the number of weights (${d.weights.length})`);
+    const weights = weightsFromJson(d.weights, d.features, name);
     if (typeof d.bias !== 'number' || !Number.isFinite(d.bias)) throw new InvalidInputError(`${name}: bias`, String(d.bias), 'a finite number');
     if (!Array.isArray(d.labels) || d.labels.length !== 2 || d.labels[0] === d.labels[1]) {
       throw new InvalidInputError(`${name}: labels`, JSON.stringify(d.labels), 'two distinct label values [neg, pos]');
@@ -146,7 +144,7 @@ export class SvmModel {
     const trainedWith = { ...(d.trainedWith ?? {}) };
     const backend = typeof trainedWith.backend === 'string' ? trainedWith.backend : 'json';
     delete trainedWith.backend;
-    return new SvmModel({ weights: Float64Array.from(d.weights), bias: d.bias, labels: [d.labels[0], d.labels[1]], lambda: d.lambda, backend, trainedWith });
+    return new SvmModel({ weights, bias: d.bias, labels: [d.labels[0], d.labels[1]], lambda: d.lambda, backend, trainedWith });
   }
 
   /** LIBLINEAR `.model` text (solver L2R_L1LOSS_SVC_DUAL: the same L2-regularised hinge-loss model). */

@@ -107,11 +107,22 @@ export interface SvmEvaluation {
 }
 
 /** Serialised model, the same file from browsers, Node and anyml-mpi. */
+/**
+ * The non-zero weights of a wide model: `indices` (0-based, strictly ascending, below `features`) and their `values`.
+ * Writers use this form when it is shorter than the full list (fewer than half the weights non-zero), so a model's
+ * file grows with the columns the data used, not with its width.
+ */
+export interface SparseWeights {
+  indices: number[];
+  values: number[];
+}
+
 export interface SvmModelJson {
   format: 'anyml-svm';
   version: 1;
   features: number;
-  weights: number[];
+  /** Every weight (`features` of them), or only the non-zero ones. */
+  weights: number[] | SparseWeights;
   bias: number;
   labels: [number, number];
   lambda: number;

@@ -34,9 +34,18 @@ describe('anyml svm train on bad data', () => {
   it('a stray huge feature index is an error at its file:line:column, naming the limit', () => {
     refused(['svm', 'train', file('stray.libsvm', '+1 1:0.5 3:1\n-1 1:0.5 300000000:1\n')], /stray\.libsvm:2:10: got "300000000:1", expected an index of at most 33554432 \(the feature limit, .*--max-features/);
     // Raised by the user, training uses memory for the columns the data has (compacted), not for the width.
-    const r = anyml(['svm', 'train', join(dir, 'stray.libsvm'), '--max-features', '400000000', '--json']);
+    // The model file holds the non-zero weights only; predict and eval accept data as wide as the model.
+    const model = join(dir, 'wide.json');
+    const r = anyml(['svm', 'train', join(dir, 'stray.libsvm'), '--max-features', '400000000', '--model', model, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ features: 300000000, rows: 2 });
+    expect(readFileSync(model, 'utf8').length).toBeLessThan(2000);
+    const { indices } = JSON.parse(readFileSync(model, 'utf8')).weights;
+    expect(indices).toContain(299999999); // only used columns (0, 2, 299999999) can be non-zero
+    expect(indices.every((j: number) => [0, 2, 299999999].includes(j))).toBe(true);
+    const e = anyml(['svm', 'eval', model, join(dir, 'stray.libsvm'), '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.json).toMatchObject({ rows: 2, accuracy: 1 });
   });
 
   it('a one-class training file is refused instead of inventing the other label', () => {
