@@ -64,7 +64,8 @@ bool parse_libsvm_line(const char* bol, const char* eol, const std::string& name
     if (idx <= prev || idx > 2147483647L)
       return at(p, "index " + std::to_string(idx) + " must be > " + std::to_string(prev) + " (1-based, ascending)");
     if (opt.max_index > 0 && idx > opt.max_index)
-      return at(p, "index " + std::to_string(idx) + " exceeds the feature count " + std::to_string(opt.max_index));
+      return at(p, "got " + token_at(p, eol) + ", expected an index of at most " + std::to_string(opt.max_index) + " (" +
+                       opt.limit_why + ")");
     const char* v = q + 1;
     errno = 0;
     const double val = strtod(v, &q);

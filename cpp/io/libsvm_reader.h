@@ -23,7 +23,8 @@ struct LibsvmData {
 // Per-line parsing options. The defaults keep the historical behaviour of parse_libsvm.
 struct LineOptions {
   bool keep_zeros = true;   // false: drop explicit "j:0" entries (they still count for cols), like the TS reader
-  int64_t max_index = 0;    // > 0: an index above it is an error (a --features limit)
+  int64_t max_index = 0;    // > 0: an index above it is an error (a --features or --max-features limit)
+  std::string limit_why = "--features";  // what max_index is, for the message
 };
 
 // True when the line [p, eol) holds a row (not blank, not a '#' comment): what counts as a row everywhere.

@@ -193,7 +193,7 @@ bool Run::evaluate_test(const Args& a, std::string* err) {
     }
     double s = 0;
     for (int32_t k = t.indptr[i]; k < t.indptr[i + 1]; k++)
-      if (t.indices[k] < cols_) s += static_cast<double>(w_[t.indices[k]]) * t.values[k];
+      s += weight(t.indices[k]) * t.values[k];
     const double pred = s + bias_ > 0 ? pos_ : neg_;
     right += pred == l;
   }
@@ -205,9 +205,9 @@ bool Run::evaluate_test(const Args& a, std::string* err) {
 // The model as anyml JSON (SvmModel.fromJSON reads it), written atomically: a reader never sees half a model, and
 // a failed write leaves any previous model in place.
 bool Run::write_model(const Args& a, std::string* err) {
-  std::string j = "{\"format\":\"anyml-svm\",\"version\":1,\"features\":" + std::to_string(cols_) + ",\"weights\":[";
-  for (size_t i = 0; i < w_.size(); i++) j += (i ? "," : "") + num(static_cast<double>(w_[i]));
-  j += "],\"bias\":" + num(bias_) + ",\"labels\":[" + num(neg_) + "," + num(pos_) + "],\"lambda\":" + num(a.lambda);
+  std::string j = "{\"format\":\"anyml-svm\",\"version\":1,\"features\":" + std::to_string(width_) +
+                  ",\"weights\":" + weights_json();
+  j += ",\"bias\":" + num(bias_) + ",\"labels\":[" + num(neg_) + "," + num(pos_) + "],\"lambda\":" + num(a.lambda);
   j += ",\"trainedWith\":{\"backend\":\"mpi\",\"batchSize\":" + std::to_string(a.batch) +
        ",\"schedule\":\"pegasos\",\"shuffle\":true,\"averaged\":true,\"biasScale\":1,\"seed\":" + std::to_string(a.seed) +
        ",\"refitBias\":true,\"epochs\":" + std::to_string(hist_.size()) + ",\"maxEpochs\":" + std::to_string(a.epochs) +
@@ -227,7 +227,7 @@ bool Run::write_model(const Args& a, std::string* err) {
 
 // --json: one line with the figures, the same keys as `anyml svm train --json` where they mean the same.
 void Run::print_json(const Args& a) const {
-  std::string j = "{\"rows\":" + std::to_string(n_) + ",\"features\":" + std::to_string(cols_) + ",\"ranks\":" +
+  std::string j = "{\"rows\":" + std::to_string(n_) + ",\"features\":" + std::to_string(width_) + ",\"ranks\":" +
                   std::to_string(P_) + ",\"syncEvery\":" + std::to_string(b_) + ",\"lambda\":" + num(a.lambda) +
                   ",\"epochs\":" + std::to_string(hist_.size()) + ",\"readSeconds\":" + num(read_seconds_) +
                   ",\"trainSeconds\":" + num(train_seconds_) + ",\"bias\":" + num(bias_);

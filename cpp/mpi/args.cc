@@ -35,6 +35,8 @@ const char* const kUsage =
     "  --seed S             seed of every rank's sample order (default 1)\n"
     "  --batch-size K       mini-batch size (default 1)\n"
     "  --features N         feature count (default: the largest index in the file)\n"
+    "  --max-features N     without --features, the largest index accepted (default 33554432); wide\n"
+    "                       sparse data trains on its used columns\n"
     "  --model OUT.json     write the model (anyml-svm JSON, loadable by SvmModel.fromJSON)\n"
     "  --json               print one JSON line with the run summary and the per-epoch breakdown\n";
 
@@ -77,6 +79,9 @@ std::string parse_args(int argc, char** argv, Args* a) {
     } else if (k == "--features") {
       if (!integer(1, 2147483647.0)) return std::string("--features: got '") + v + "', expected an integer >= 1";
       a->features = static_cast<int64_t>(x);
+    } else if (k == "--max-features") {
+      if (!integer(1, 2147483647.0)) return std::string("--max-features: got '") + v + "', expected an integer >= 1";
+      a->max_features = static_cast<int64_t>(x);
     } else {
       return "unknown option " + k;
     }

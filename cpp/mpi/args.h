@@ -17,6 +17,7 @@ struct Args {
   uint32_t seed = 1;
   int32_t batch = 1;
   int64_t features = 0;
+  int64_t max_features = int64_t{1} << 25;  // without --features: the largest index accepted (a stray one is refused)
   bool json = false;
 };
 

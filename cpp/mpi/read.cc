@@ -50,14 +50,16 @@ bool Run::read_train(const Args& a) {
   const double t0 = now();
   anyml::LineOptions opt;
   opt.keep_zeros = false;
-  opt.max_index = a.features;
+  opt.max_index = a.features > 0 ? a.features : a.max_features;
+  if (a.features <= 0) opt.limit_why = "the feature limit, --max-features: raise it for wider data";
   src_ = a.train;
   if (!read_shard(a, opt)) return false;
   // Features: the largest index over all ranks (or --features).
   int32_t cols = d_.cols;
   MPI_Allreduce(&d_.cols, &cols, 1, MPI_INT32_T, MPI_MAX, MPI_COMM_WORLD);
-  cols_ = a.features > 0 ? static_cast<int32_t>(a.features) : cols;
+  width_ = cols_ = a.features > 0 ? static_cast<int32_t>(a.features) : cols;
   if (!agree(cols_ > 0, src_ + ": no features in any row")) return false;
+  compact_columns();
   if (!agree_labels()) return false;
   read_seconds_ = now() - t0;
   return true;

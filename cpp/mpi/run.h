@@ -88,6 +88,9 @@ class Run {
   bool evaluate_test(const Args& a, std::string* err);
   bool write_model(const Args& a, std::string* err);
   void print_json(const Args& a) const;
+  bool compact_columns();
+  double weight(int32_t j) const;
+  std::string weights_json() const;
 
   int rank_, P_;
   anyml::LibsvmData d_;
@@ -96,7 +99,9 @@ class Run {
   int64_t n_ = 0, lo_ = 0;
   std::vector<int64_t> rows_;  // data rows of every rank, in rank order
   std::string src_;            // this rank's training file (the {rank} pattern filled in)
-  int32_t cols_ = 0;
+  int32_t width_ = 0;            // the model's feature count (the largest index, or --features)
+  int32_t cols_ = 0;             // the columns trained: width_, or the used ones when compacted
+  std::vector<int32_t> columns_;  // when compacted: the used columns in order (column c trains feature columns_[c])
   double neg_ = -1, pos_ = 1, bias_ = 0, test_acc_ = -1;
   int64_t test_rows_ = 0;
   std::vector<float> w_;

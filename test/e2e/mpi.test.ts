@@ -131,6 +131,29 @@ function compare(a: SvmModel, b: SvmModel): Compare {
     }
   });
 
+  it('a stray huge index is refused at file:line:column; raised by --max-features, it trains on the used columns as trainSvm does', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => `${i % 3 ? 1 : -1} 1:${(i % 7) / 4} ${2 + (i % 4)}:${((i * 5) % 9) / 3 - 1}${i === 30 ? ' 40000000:1' : ''}`);
+    const f = join(tmp, 'wide.libsvm');
+    writeFileSync(f, rows.join('\n') + '\n');
+    const refused = mpi(2, ['train', f], { timeout: 30_000 });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(`${f}:31:`);
+    expect(refused.stderr).toContain("got '40000000:1', expected an index of at most 33554432 (the feature limit, --max-features");
+    const out = join(tmp, 'wide.json');
+    const r = mpi(2, ['train', f, '--max-features', '50000000', '--lambda', '1e-2', '--sync-every', '9', '--model', out, '--test', f, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc.features).toBe(40_000_000);
+    expect(doc.weights.indices.at(-1)).toBe(39_999_999);
+    const data = (await readDataset(f, { maxFeatures: 50_000_000 })).dataset;
+    const node = (await trainSvm(data, { lambda: 1e-2, syncEvery: 9, workers: 2, seed: 1, backend: 'wasm' })).toJSON();
+    expect(doc.weights).toEqual(node.weights);
+    expect(doc.bias).toBe(node.bias);
+    expect(summary).toMatchObject({ features: 40_000_000, testRows: 120 });
+    expect(summary.testAccuracy).toBe(SvmModel.fromJSON(node).evaluate(data).accuracy);
+  }, 60_000);
+
   it('pre-sharded files ({rank} in the path) give the model of the same rows in one file; a missing shard names its rank', async () => {
     const rows = Array.from({ length: 300 }, (_, i) => `${i % 4 === 0 ? 1 : -1} 1:${((i * 13) % 17) / 8} 3:${(i % 5) - 2}`);
     const whole = join(tmp, 'whole.libsvm');
