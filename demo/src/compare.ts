@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Before/after viewer: two greyscale slices on one canvas, split by a slider; wheel or buttons zoom, drag pans.
-import type { Slice } from './tomogan-protocol.js';
+import type { Slice } from './tomogan_protocol.js';
 
 export interface CompareView {
   setImages(left: Slice | undefined, right: Slice | undefined, leftLabel: string, rightLabel: string): void;

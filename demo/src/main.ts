@@ -14,8 +14,8 @@ $(document, '#isolation').textContent = globalThis.crossOriginIsolated
 document.body.dataset.isolated = String(globalThis.crossOriginIsolated === true);
 
 const pages = {
-  svm: () => import('./svm-page.js').then((m) => m.mountSvm($(document, '#page-svm'))),
-  tomogan: () => import('./tomogan-page.js').then((m) => m.mountTomogan($(document, '#page-tomogan'))),
+  svm: () => import('./svm_page.js').then((m) => m.mountSvm($(document, '#page-svm'))),
+  tomogan: () => import('./tomogan_page.js').then((m) => m.mountTomogan($(document, '#page-tomogan'))),
 } as const;
 type PageName = keyof typeof pages;
 const mounted = new Set<PageName>();

@@ -3,7 +3,7 @@
 // thread, so the demo calls it here rather than on the page: the page only draws. trainSvm's own training workers
 // (options.workers) are started from this worker (nested dedicated workers).
 import { type Dataset, makeClassification, parseLibsvm, subsetDataset, trainSvm } from 'anyml';
-import type { DataInfo, SvmEvent, SvmRequest, SvmRunOptions } from './svm-protocol.js';
+import type { DataInfo, SvmEvent, SvmRequest, SvmRunOptions } from './svm_protocol.js';
 import { toWire } from './ui.js';
 
 const post = (m: SvmEvent) => postMessage(m);

@@ -3,7 +3,7 @@
 // (webgpu works in dedicated workers too), computes SSIM/PSNR and encodes downloads. The page only draws.
 import { type Image, type PhantomKind, decodeImage, encodeImage, hasSimd, psnr, scaleToUint8Range, ssim, unscale } from 'anyml';
 import { type Generator, type TomoganBackendName, DEFAULT_WEIGHTS_NAME, denoise, loadDefaultWeights, setWasmThreads, simulatedPairs, webgpuAdapterInfo } from 'anyml/tomogan';
-import type { Capabilities, Slice, TomoEvent, TomoRequest } from './tomogan-protocol.js';
+import type { Capabilities, Slice, TomoEvent, TomoRequest } from './tomogan_protocol.js';
 import { toWire } from './ui.js';
 
 // This build is not minified (vite.demo.config.ts), so tfjs-wasm's threaded build works in the cross-origin-isolated

@@ -2,7 +2,7 @@
 // SVM tab: data (built-in or a LIBSVM file, .gz too), training options, live plots, metrics, model downloads.
 // Everything heavy runs in svm.worker.ts, which runs trainSvm with options.workers; this thread only draws.
 import { epochChart, type EpochChart } from './plots.js';
-import type { SvmEvent, SvmRequest, SvmRunOptions, TrainedInfo } from './svm-protocol.js';
+import type { SvmEvent, SvmRequest, SvmRunOptions, TrainedInfo } from './svm_protocol.js';
 import { $, clearError, download, el, fmtMs, fmtPct, setFigure, showError } from './ui.js';
 
 const FORM = `

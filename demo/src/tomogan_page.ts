@@ -2,7 +2,7 @@
 // TomoGAN tab: a low-dose scan simulated in the browser (or a PNG/TIFF/NPY file), backend picker, progress over
 // tiles, cancel, before/after slider with zoom, SSIM/PSNR against the reference, time per stage, downloads.
 import { type CompareView, compareView } from './compare.js';
-import type { Capabilities, Metrics, Slice, TomoEvent, TomoRequest } from './tomogan-protocol.js';
+import type { Capabilities, Metrics, Slice, TomoEvent, TomoRequest } from './tomogan_protocol.js';
 import { $, clearError, download, el, fmtMs, setFigure, showError } from './ui.js';
 
 const HTML = `
