@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../kernels/internal.h"
+#include "../kernels/q8_conv2d.h"
 
 namespace {
 volatile float g_sink;
@@ -31,6 +32,26 @@ void run(const char* name, size_t n, F&& call) {
     if (s < best) best = s;
   }
   printf("{\"variant\":\"%s\",\"n\":%zu,\"ns_per_call\":%.2f,\"melem_per_s\":%.1f}\n", name, n, best * 1e9, n / best / 1e6);
+}
+
+// q8_conv2d variants on packed TomoGAN-sized layers: n = multiply-accumulates, so melem_per_s is MMAC/s.
+void bench_q8_conv2d() {
+  struct Shape { int32_t h, w, cin, k, cout; };
+  for (const Shape s : {Shape{64, 64, 32, 3, 32}, Shape{128, 128, 64, 3, 64}, Shape{64, 64, 3, 1, 8}}) {
+    std::vector<int8_t> x(static_cast<size_t>(s.h) * s.w * s.cin), wt(static_cast<size_t>(s.cout) * s.k * s.k * s.cin);
+    for (size_t i = 0; i < x.size(); i++) x[i] = static_cast<int8_t>(i * 37 + 11);
+    for (size_t i = 0; i < wt.size(); i++) wt[i] = static_cast<int8_t>(i * 53 + 5);
+    std::vector<int32_t> bias(s.cout, 1000), mul(s.cout, 1518500250), shift(s.cout, -10);
+    anyml::Q8ConvPacked p = anyml::q8_conv2d_layout(s.h, s.w, s.cin, s.k, s.cout, bias.data(), mul.data(),
+                                                    shift.data(), 5, 5, 127);
+    std::vector<int32_t> block(anyml::q8_conv2d_packed_bytes(p) / 4 + 1);
+    anyml::q8_conv2d_pack(x.data(), -3, wt.data(), p, block.data());
+    std::vector<int8_t> out(static_cast<size_t>(s.h) * s.w * s.cout);
+    const size_t macs = out.size() * s.k * s.k * s.cin;
+#define ANYML_KERNEL(fn, u, isa) run(#fn, macs, [&] { fn(&p, out.data()); g_sink = out[0]; });
+#include "../kernels/q8_conv2d.inc"
+#undef ANYML_KERNEL
+  }
 }
 }  // namespace
 
@@ -60,5 +81,6 @@ int main() {
 #include "../kernels/f32_spaxpy.inc"
 #undef ANYML_KERNEL
   }
+  bench_q8_conv2d();
   return 0;
 }

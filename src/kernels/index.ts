@@ -10,6 +10,8 @@ import { f32Spdot, f32SpdotWasm } from './f32_spdot.js';
 
 export { f32Axpy, f32AxpyWasm, f32Dot, f32DotWasm, f32Nrm2, f32Nrm2Wasm, f32Scal, f32ScalWasm };
 export { f32Spaxpy, f32SpaxpyWasm, f32Spdot, f32SpdotWasm };
+// Not in KERNELS (a convolution, not a BLAS-1 case): test/unit/kernels/q8_conv2d.test.ts covers it.
+export { convInt8Wasm, loadQ8Core } from './q8_conv2d.js';
 
 /**
  * One uniform test/bench case. Dense kernels use x[0..n), y[0..n); sparse ones use idx[0..n) and val = x[0..n)

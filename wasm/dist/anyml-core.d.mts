@@ -19,6 +19,8 @@ export interface AnymlCoreModule {
   _f32_nrm2(n: number, x: number, out: number): number;
   _f32_spdot(nnz: number, idx: number, val: number, y: number, out: number): number;
   _f32_spaxpy(nnz: number, alpha: number, idx: number, val: number, y: number): number;
+  _q8_conv2d(x: number, h: number, w: number, cin: number, k: number, cout: number, weights: number, bias: number,
+    multiplier: number, shift: number, inZero: number, outZero: number, actMin: number, actMax: number, out: number): number;
   _sgd_svm_create_csr(rows: number, cols: number, indptr: number, indices: number, values: number, y: number,
     opts: number, out: number): number;
   _sgd_svm_create_dense(rows: number, cols: number, data: number, y: number, opts: number, out: number): number;

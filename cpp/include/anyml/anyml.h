@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The anyml C ABI: status codes, BLAS-1 f32 kernels and the SGD-SVM solver (shared by wasm, native and MPI builds).
+// The anyml C ABI: status codes, BLAS-1 f32 kernels, the int8 convolution and the SGD-SVM solver (shared by wasm,
+// native and MPI builds).
 #ifndef ANYML_ANYML_H_
 #define ANYML_ANYML_H_
 
@@ -35,6 +36,21 @@ int f32_nrm2(size_t n, const float* x, float* out);
 int f32_spdot(size_t nnz, const int32_t* idx, const float* val, const float* y, float* out);
 // Sparse axpy: y[idx[i]] = y[idx[i]] + alpha*val[i] in f32, i ascending.
 int f32_spaxpy(size_t nnz, float alpha, const int32_t* idx, const float* val, float* y);
+
+// ---- int8 convolution: TFLite's reference ConvPerChannel bit for bit (TS twin: convInt8, src/quant/kernels.ts) ----
+// NHWC, batch 1, stride 1, 'same' padding: x[h][w][cin] and out[h][w][cout] int8, weights OHWI [cout][k][k][cin]
+// int8, k = 1 or 3 (out-of-image taps count as the input zero point). For each output channel c:
+//   acc = bias[c] + Σ (x − in_zero)·w                                      (int32, wrapping)
+//   out = clamp(MultiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]) + out_zero, act_min, act_max)
+// with TFLite's MultiplyByQuantizedMultiplier (acc·2^max(shift,0) in int32, gemmlowp's
+// SaturatingRoundingDoublingHighMul by the Q31 multiplier, RoundingDivideByPOT by 2^max(−shift,0)).
+// Ranges: h, w, cin, cout >= 1 with (h+k−1)·(w+k−1)·max(cin, cout) and (k·cin+8)·k·cout <= 2^30 (the padded
+// copies); shift[c] in [−31, 31]; in_zero, out_zero in [−128, 127]; −128 <= act_min <= act_max <= 127; any int32
+// bias and multiplier.
+// Allocates a packed int16 copy of x and weights for the call (ANYML_E_NOMEM if that fails).
+int q8_conv2d(const int8_t* x, int32_t h, int32_t w, int32_t cin, int32_t k, int32_t cout,
+              const int8_t* weights, const int32_t* bias, const int32_t* multiplier, const int32_t* shift,
+              int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max, int8_t* out);
 
 // ---- SGD-SVM solver: exactly docs/svm-solver.md. ----
 typedef struct sgd_svm sgd_svm;
