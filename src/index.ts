@@ -33,3 +33,5 @@ export { mse, psnr, ssim } from './tomo/metrics.js';
 export type { MetricInput, PixelArray, PlainImage, PsnrOptions, SsimOptions, SsimResult } from './tomo/metrics.js';
 export { phantom, phantomStack, radon, anglesFor, fbp, simulateLowDose } from './tomo/index.js';
 export type { PhantomKind, PhantomOptions, Sinogram, AngleList, FbpFilter, FbpOptions, SimulateOptions, SimulateResult } from './tomo/index.js';
+export * from './quant/index.js';
+export { convInt8Wasm, loadQ8Core } from './kernels/q8_conv2d.js';

@@ -7,3 +7,5 @@ export type { ReadDatasetOptions, ReadDatasetResult } from './io/node.js';
 export { writeFileAtomic } from './io/atomic.js';
 export { readImage, writeImage, imageFormatFromPath } from './io/node_image.js';
 export type { ReadImageOptions, WriteImageOptions } from './io/node_image.js';
+export { openTflite, findTfliteLibrary } from './quant/tflite_c.js';
+export type { TfliteInterpreter, TfliteTensorInfo, OpenTfliteOptions } from './quant/tflite_c.js';

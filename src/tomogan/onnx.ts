@@ -7,7 +7,7 @@ import { type ConvSpec, type Generator, weightShapes } from './model.js';
 // Minimal protobuf writer (protobuf "Encoding" guide): tag = field << 3 | wire type; wire type 0 = varint,
 // 2 = length-delimited (strings, bytes, sub-messages, packed repeated scalars), 5 = 32-bit (float).
 
-class Writer {
+export class Writer {
   private chunks: Uint8Array[] = [];
   private len = 0;
 
@@ -96,7 +96,7 @@ const FLOAT = 1;
 /** AttributeProto.AttributeType (onnx.proto3): FLOAT = 1, INT = 2, STRING = 3, FLOATS = 6, INTS = 7. */
 const ATTR = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 
-type Attr = { name: string } & ({ i: number } | { s: string } | { ints: readonly number[] } | { f: number });
+export type Attr = { name: string } & ({ i: number } | { s: string } | { ints: readonly number[] } | { f: number });
 
 /** AttributeProto: name = 1, f = 2, i = 3, s = 4, ints = 8, type = 20. */
 function attribute(a: Attr): Writer {
@@ -109,7 +109,7 @@ function attribute(a: Attr): Writer {
 }
 
 /** NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5. */
-function node(opType: string, name: string, inputs: readonly string[], outputs: readonly string[], attrs: readonly Attr[] = []): Writer {
+export function node(opType: string, name: string, inputs: readonly string[], outputs: readonly string[], attrs: readonly Attr[] = []): Writer {
   const w = new Writer();
   for (const i of inputs) w.string(1, i);
   for (const o of outputs) w.string(2, o);
@@ -127,7 +127,7 @@ function floatTensor(name: string, dims: readonly number[], data: Float32Array):
 }
 
 /** A dimension: TensorShapeProto.Dimension dim_value = 1 (int64) or dim_param = 2 (symbolic name). */
-type Dim = number | string;
+export type Dim = number | string;
 
 /** ValueInfoProto { name = 1, type = 2 } → TypeProto { tensor_type = 1 } → Tensor { elem_type = 1, shape = 2 }. */
 function valueInfo(name: string, dims: readonly Dim[]): Writer {

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+// The TFLite C library (tensorflow/lite/c/c_api.h) called through koffi, an optional dependency: the real TFLite
+// interpreter that anyml's .tflite files and int8 reference are checked against, and the `tflite` edge runtime in Node.
+// The library is `options.library`, else $ANYML_TFLITE_LIB, else the copy the npm package tfjs-tflite-node ships.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { AnymlError, InvalidInputError } from '../errors.js';
+
+type Fn = (...args: unknown[]) => unknown;
+/** The part of koffi's API used here. */
+interface Koffi {
+  load(path: string): { func(signature: string): unknown };
+}
+interface Api {
+  version: string;
+  ModelCreate: Fn;
+  ModelDelete: Fn;
+  OptionsCreate: Fn;
+  OptionsSetNumThreads: Fn;
+  OptionsDelete: Fn;
+  InterpreterCreate: Fn;
+  InterpreterDelete: Fn;
+  AllocateTensors: Fn;
+  GetInputTensor: Fn;
+  GetOutputTensor: Fn;
+  Invoke: Fn;
+  CopyFromBuffer: Fn;
+  CopyToBuffer: Fn;
+  ByteSize: Fn;
+  NumDims: Fn;
+  Dim: Fn;
+  Type: Fn;
+}
+
+/** TfLiteType codes (tensorflow/lite/c/c_api_types.h), which differ from the schema's TensorType. */
+export const TFLITE_FLOAT32 = 1;
+export const TFLITE_INT8 = 9;
+
+const PLATFORM_DIRS: Record<string, string> = { 'linux-x64': 'linux_amd64', 'linux-arm64': 'linux_arm64', 'darwin-arm64': 'darwin_arm64' };
+
+/** Where the TFLite C library is looked for, first match wins; undefined when none is found. */
+export function findTfliteLibrary(explicit?: string): string | undefined {
+  if (explicit) return explicit;
+  if (process.env.ANYML_TFLITE_LIB) return process.env.ANYML_TFLITE_LIB;
+  const dir = PLATFORM_DIRS[`${process.platform}-${process.arch}`];
+  if (!dir) return undefined;
+  try {
+    const root = dirname(createRequire(import.meta.url).resolve('tfjs-tflite-node/package.json'));
+    const lib = join(root, 'cc_deps', dir, process.platform === 'darwin' ? 'libtensorflowlite_c.dylib' : 'libtensorflowlite_c.so');
+    return existsSync(lib) ? lib : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const apis = new Map<string, Promise<Api>>();
+
+async function bind(path: string): Promise<Api> {
+  let koffi: Koffi;
+  try {
+    const mod = (await import('koffi')) as unknown as Koffi & { default?: Koffi };
+    koffi = mod.default ?? mod;
+  } catch (cause) {
+    throw new AnymlError('RUNTIME_UNAVAILABLE', "the TFLite runtime needs the optional dependency 'koffi' (npm install koffi)", { cause });
+  }
+  let lib: ReturnType<Koffi['load']>;
+  try {
+    lib = koffi.load(path);
+  } catch (cause) {
+    throw new AnymlError('RUNTIME_UNAVAILABLE', `cannot load the TFLite C library '${path}': ${(cause as Error).message}`, { cause });
+  }
+  const f = (sig: string) => lib.func(sig) as Fn;
+  return {
+    version: (f('const char* TfLiteVersion()')() as string) ?? '?',
+    ModelCreate: f('void* TfLiteModelCreate(const void* data, size_t size)'),
+    ModelDelete: f('void TfLiteModelDelete(void* model)'),
+    OptionsCreate: f('void* TfLiteInterpreterOptionsCreate()'),
+    OptionsSetNumThreads: f('void TfLiteInterpreterOptionsSetNumThreads(void* options, int32_t n)'),
+    OptionsDelete: f('void TfLiteInterpreterOptionsDelete(void* options)'),
+    InterpreterCreate: f('void* TfLiteInterpreterCreate(void* model, void* options)'),
+    InterpreterDelete: f('void TfLiteInterpreterDelete(void* interpreter)'),
+    AllocateTensors: f('int TfLiteInterpreterAllocateTensors(void* interpreter)'),
+    GetInputTensor: f('void* TfLiteInterpreterGetInputTensor(void* interpreter, int32_t i)'),
+    GetOutputTensor: f('void* TfLiteInterpreterGetOutputTensor(void* interpreter, int32_t i)'),
+    Invoke: f('int TfLiteInterpreterInvoke(void* interpreter)'),
+    CopyFromBuffer: f('int TfLiteTensorCopyFromBuffer(void* tensor, const void* data, size_t size)'),
+    CopyToBuffer: f('int TfLiteTensorCopyToBuffer(void* tensor, void* data, size_t size)'),
+    ByteSize: f('size_t TfLiteTensorByteSize(void* tensor)'),
+    NumDims: f('int32_t TfLiteTensorNumDims(void* tensor)'),
+    Dim: f('int32_t TfLiteTensorDim(void* tensor, int32_t i)'),
+    Type: f('int TfLiteTensorType(void* tensor)'),
+  };
+}
+
+function api(library?: string): Promise<Api> {
+  const path = findTfliteLibrary(library);
+  if (!path)
+    return Promise.reject(new AnymlError('RUNTIME_UNAVAILABLE', 'no TFLite C library found: pass options.library, set ANYML_TFLITE_LIB, or install tfjs-tflite-node'));
+  let p = apis.get(path);
+  if (!p) apis.set(path, (p = bind(path)));
+  p.catch(() => apis.delete(path));
+  return p;
+}
+
+/** A tensor's shape and TfLiteType code as the interpreter reports them. */
+export interface TfliteTensorInfo {
+  shape: number[];
+  type: number;
+  bytes: number;
+}
+
+/** One loaded model with its interpreter; `run` copies the input in, invokes, copies the output out. */
+export interface TfliteInterpreter {
+  readonly version: string;
+  readonly input: TfliteTensorInfo;
+  readonly output: TfliteTensorInfo;
+  run(input: Int8Array | Float32Array): Int8Array | Float32Array;
+  close(): void;
+}
+
+export interface OpenTfliteOptions {
+  library?: string;
+  /** Interpreter threads (TFLite's default when omitted). */
+  threads?: number;
+}
+
+function info(a: Api, t: unknown): TfliteTensorInfo {
+  const n = a.NumDims(t) as number;
+  return { shape: Array.from({ length: n }, (_, i) => a.Dim(t, i) as number), type: a.Type(t) as number, bytes: Number(a.ByteSize(t)) };
+}
+
+/** Loads a .tflite file into the TFLite C interpreter. */
+export async function openTflite(model: Uint8Array, options: OpenTfliteOptions = {}): Promise<TfliteInterpreter> {
+  const a = await api(options.library);
+  const data = Buffer.from(model); // TfLiteModelCreate keeps a pointer: this copy lives as long as the interpreter
+  const m = a.ModelCreate(data, data.length);
+  if (!m) throw new InvalidInputError('openTflite: model', `${model.length} bytes TFLite could not parse`, 'a valid .tflite flatbuffer');
+  const o = a.OptionsCreate();
+  if (options.threads) a.OptionsSetNumThreads(o, options.threads);
+  const it = a.InterpreterCreate(m, o);
+  a.OptionsDelete(o);
+  if (!it || a.AllocateTensors(it) !== 0) {
+    if (it) a.InterpreterDelete(it);
+    a.ModelDelete(m);
+    throw new InvalidInputError('openTflite: model', 'a model TFLite refused to prepare (see its message above)', 'ops and tensors TFLite supports');
+  }
+  const tin = a.GetInputTensor(it, 0);
+  const tout = a.GetOutputTensor(it, 0);
+  const input = info(a, tin);
+  const output = info(a, tout);
+  let closed = false;
+  return {
+    version: a.version,
+    input,
+    output,
+    run(x) {
+      if (closed) throw new AnymlError('CLOSED', 'openTflite: the interpreter was closed');
+      if (x.byteLength !== input.bytes) throw new InvalidInputError('TfliteInterpreter.run: input', `${x.byteLength} bytes`, `${input.bytes} (shape ${input.shape.join('×')})`);
+      if (a.CopyFromBuffer(tin, x, x.byteLength) !== 0 || a.Invoke(it) !== 0) throw new AnymlError('RUNTIME_FAILED', 'TFLite failed to run the model');
+      const y = output.type === TFLITE_FLOAT32 ? new Float32Array(output.bytes / 4) : new Int8Array(output.bytes);
+      a.CopyToBuffer(tout, y, y.byteLength);
+      void data;
+      return y;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      a.InterpreterDelete(it);
+      a.ModelDelete(m);
+    },
+  };
+}
