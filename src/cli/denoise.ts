@@ -15,6 +15,10 @@ export function registerDenoiseCommand(program: Command): void {
     .option('--weights <model.json>', 'TomoGAN weights (tfjs format: model.json + weights.bin); default: the shipped tomogan-sim-v1 (docs/tomogan-model-card.md)')
     .option('--slices <n>', '1, or 3 adjacent slices (the model must have depth 3)', intArg('--slices', 1), 1)
     .addOption(new Option('--scale <mode>', 'auto: percentile-scale to 0…255 unless the values already lie in 0…255 with a maximum above 1').choices(['auto', 'percentile', 'none']).default('auto'))
-    .option('--json', 'print one JSON object as the last stdout line')
+    .option('--edge', 'the int8 edge path: 64² tiles with no halo on an int8 runtime, stitched, then the fine-tune network (default edge model: the shipped tomogan-sim-v1-edge)')
+    .option('--edge-model <edge.json>', 'with --edge: an edge model written by anyml tomogan quantize (for --weights)')
+    .addOption(new Option('--runtime <name>', 'with --edge: the int8 runtime').choices(['auto', 'tflite', 'reference']).default('auto'))
+    .option('--no-finetune', 'with --edge: skip the fine-tune network')
+    .option('--json', 'print one JSON object as the last stdout line (with --edge: the stage times)')
     .action(async (input: string, output: string, flags: DenoiseFlags) => (await import('./denoise_run.js')).runDenoise(input, output, flags));
 }

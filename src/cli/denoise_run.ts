@@ -6,10 +6,13 @@ import { checkOutputFile } from '../io/files.js';
 import { IMAGE_EXTENSIONS, type WriteImageOptions, imageFormatFromPath, readImage, writeImage } from '../io/node_image.js';
 import type { Image } from '../types.js';
 import type { BackendChoice } from '../tomogan/types.js';
-import { denoise } from '../tomogan/denoise.js';
+import { readFile } from 'node:fs/promises';
+import { type DenoiseOptions, denoise } from '../tomogan/denoise.js';
+import { DEFAULT_EDGE_NAME, type EdgeModelJson, edgeModelFromJson, loadDefaultEdgeModel } from '../tomogan/edge/model_file.js';
+import type { TomoganEdgeModel } from '../tomogan/edge/pipeline.js';
 import { createBar } from './progress.js';
 import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../tomogan/default_weights.js';
-import { loadWeights } from '../tomogan/model.js';
+import { type Generator, loadWeights } from '../tomogan/model.js';
 
 export interface DenoiseFlags {
   backend: BackendChoice;
@@ -20,6 +23,21 @@ export interface DenoiseFlags {
   slices: number;
   scale: 'auto' | 'percentile' | 'none';
   json?: boolean;
+  edge?: boolean;
+  edgeModel?: string;
+  runtime: string;
+  finetune: boolean;
+}
+
+/** --edge: the edge model for the chosen weights, and the options `denoise` takes with it. */
+async function edgeSetup(f: DenoiseFlags, model: Generator): Promise<{ model: TomoganEdgeModel; opts: Partial<DenoiseOptions> }> {
+  for (const [flag, set] of [['--backend', f.backend !== 'auto'], ['--tile', f.tile !== undefined], ['--threads', f.threads !== undefined], ['--halo', f.halo !== 56]] as const)
+    if (set) throw new InvalidInputError(`anyml denoise: ${flag}`, 'a value with --edge', 'nothing (the edge path has fixed 64² tiles, no halo; --runtime picks its int8 runtime)');
+  let edge: TomoganEdgeModel;
+  if (f.edgeModel) edge = edgeModelFromJson(JSON.parse(await readFile(f.edgeModel, 'utf8')) as EdgeModelJson, model, f.edgeModel);
+  else if (f.weights) throw new InvalidInputError('anyml denoise: --edge-model', 'nothing with --weights and --edge', 'the edge.json that anyml tomogan quantize wrote for those weights');
+  else edge = await loadDefaultEdgeModel(model);
+  return { model: edge, opts: { runtime: f.runtime, finetune: f.finetune && edge.finetune !== undefined } };
 }
 
 
@@ -52,15 +70,25 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
   if (image.depth !== f.slices) {
     throw new InvalidInputError(`anyml denoise: ${input}`, `${image.depth} slice(s)`, `${f.slices} (--slices; a 3-slice stack gives its middle slice)`);
   }
+  if (!f.edge && (f.edgeModel || f.runtime !== 'auto' || !f.finetune))
+    throw new InvalidInputError(`anyml denoise: ${f.edgeModel ? '--edge-model' : f.runtime !== 'auto' ? '--runtime' : '--no-finetune'}`, 'a value without --edge', '--edge (these choose how the int8 edge path runs)');
   const bar = await createBar(!f.json, 'denoise |{bar}| {value}/{total} tiles');
+  const floatOpts = { model, backend: f.backend, scale: f.scale, tile: f.tile, halo: f.halo, threads: f.threads };
+  const edge = f.edge ? await edgeSetup(f, model) : undefined;
   const result = await denoise(image, {
-    model, backend: f.backend, scale: f.scale, tile: f.tile, halo: f.halo, threads: f.threads,
+    ...(edge ? { model: edge.model, scale: f.scale, ...edge.opts } : floatOpts),
     onProgress: (done, total) => bar.update(done, total),
   }).finally(() => bar.stop());
   await writeImage(output, result.image, pngOptions(image, output));
   model.dispose();
-  const summary = { input, output, weights, width: image.width, height: image.height, backend: result.backend, ms: result.ms, tiles: result.tiles, scaled: result.scaled, warnings: result.warnings };
+  const summary = {
+    input, output, weights, width: image.width, height: image.height, backend: result.backend, ms: result.ms, tiles: result.tiles, scaled: result.scaled, warnings: result.warnings,
+    ...(edge ? { edge: f.edgeModel ?? DEFAULT_EDGE_NAME, runtime: result.backend, finetune: edge.opts.finetune, stages: result.stages } : {}),
+  };
   if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
-  else process.stdout.write(`denoised ${image.width}×${image.height} on ${result.backend} in ${result.ms.toFixed(0)} ms (${result.tiles} tiles) → ${output}\n`);
+  else if (edge && result.stages) {
+    const st = result.stages;
+    process.stdout.write(`denoised ${image.width}×${image.height} (int8 edge, ${result.backend}) in ${st.total.toFixed(0)} ms: model ${st.model.toFixed(0)}, stitch ${st.stitch.toFixed(0)}, fine-tune ${st.finetune.toFixed(0)} ms (${result.tiles} tiles) → ${output}\n`);
+  } else process.stdout.write(`denoised ${image.width}×${image.height} on ${result.backend} in ${result.ms.toFixed(0)} ms (${result.tiles} tiles) → ${output}\n`);
 }
 

@@ -2,6 +2,7 @@
 // `anyml tomogan train`: trains or fine-tunes the TomoGAN generator on simulated low-dose pairs.
 import { type Command, Option } from 'commander';
 import { intArg, listArg, numArg } from './args.js';
+import type { ExportFlags, QuantizeFlags } from './tomogan_edge_run.js';
 import type { TrainFlags } from './tomogan_run.js';
 
 const num = (flag: string, min: number, integer = true) => (integer ? intArg(flag, min) : numArg(flag, `a number ≥ ${min}`, (x) => x >= min));
@@ -32,4 +33,30 @@ export function registerTomoganCommands(program: Command): void {
     .option('--checkpoint-every <n>', 'iterations between checkpoints', num('--checkpoint-every', 1), 100)
     .option('--json', 'print one JSON object as the last stdout line')
     .action(async (flags: TrainFlags) => (await import('./tomogan_run.js')).runTrain(flags));
+  tg.command('quantize')
+    .description('full-int8 edge model: ranges calibrated on 64² tiles, fine-tune network trained; writes <out>/edge.json and report.json')
+    .requiredOption('--out <dir>', 'output folder (edge.json, report.json)')
+    .option('--weights <model.json>', 'float TomoGAN weights (default: the shipped tomogan-sim-v1)')
+    .option('--calibration <n|dir>', 'n simulated 256² slices (seeded), or a folder of PNG / TIFF / NPY slices', '8')
+    .addOption(new Option('--method <m>', 'activation ranges').choices(['percentile', 'minmax']).default('percentile'))
+    .option('--percentile <p>', 'percentile of the percentile method', num('--percentile', 50, false), 99.99)
+    .option('--tile <px>', 'tile side (a multiple of 8)', num('--tile', 8), 64)
+    .option('--no-finetune', 'int8 tiles only, no fine-tune network')
+    .option('--finetune-steps <n>', 'Adam steps of the fine-tune network', num('--finetune-steps', 1), 600)
+    .option('--finetune-images <n>', 'simulated training images of the fine-tune network', num('--finetune-images', 1), 12)
+    .addOption(new Option('--target <t>', 'fine-tune target: the float full-frame output or the clean image').choices(['float', 'clean']).default('float'))
+    .option('--report <n>', 'held-out simulated 256² slices of the quality report (0: none)', num('--report', 0), 4)
+    .option('--seed <n>', 'seed of the reservoirs and the fine-tune training', num('--seed', 0), 1)
+    .option('--json', 'print one JSON object as the last stdout line')
+    .action(async (flags: QuantizeFlags) => (await import('./tomogan_edge_run.js')).runQuantize(flags));
+  tg.command('export')
+    .argument('<out>', 'out.tflite or out.onnx')
+    .description('write TomoGAN as .tflite (float or full int8) or .onnx (float, or int8 QDQ) with a fixed input shape')
+    .option('--weights <model.json>', 'float TomoGAN weights (default: the shipped tomogan-sim-v1)')
+    .option('--edge <edge.json>', 'edge model of tomogan quantize (default with --int8: the shipped tomogan-sim-v1-edge)')
+    .option('--int8', 'the full-int8 model (TFLite int8, ONNX QuantizeLinear/DequantizeLinear)')
+    .option('--tile <px>', 'input height and width (a multiple of 8; default: the edge tile, 64)', num('--tile', 8))
+    .option('--finetune', "the edge model's fine-tune network instead of the generator")
+    .option('--json', 'print one JSON object as the last stdout line')
+    .action(async (out: string, flags: ExportFlags) => (await import('./tomogan_edge_run.js')).runExport(out, flags));
 }

@@ -7,6 +7,7 @@ import { scaleToUint8Range, unscale } from '../io/image.js';
 import type { Image } from '../types.js';
 import { tomoganBackends, type TomoganBackend } from './backends/index.js';
 import type { Generator } from './model.js';
+import { type EdgeStageTimes, isEdgeModel, runEdge, type TomoganEdgeModel } from './edge/pipeline.js';
 import { DEFAULT_HALO, type Tile, extractWindow, padTo8, planTiles, stitchCore } from './tiling.js';
 import type { BackendChoice, TomoganBackendName } from './types.js';
 
@@ -23,7 +24,15 @@ export { DEFAULT_TILE } from './types.js';
 export type DenoiseScale = 'auto' | 'percentile' | 'none';
 
 export interface DenoiseOptions {
-  model: Generator;
+  /**
+   * A float Generator, or an int8 edge model (quantizeTomogan, loadDefaultEdgeModel): then the image runs as
+   * no-halo tiles of the model's fixed size on an int8 runtime, stitched, then through its fine-tune network.
+   */
+  model: Generator | TomoganEdgeModel;
+  /** Edge models only: the int8 runtime ('tflite', 'reference', or 'auto', the default). */
+  runtime?: string;
+  /** Edge models only: run the fine-tune network (default: when the model has one). */
+  finetune?: boolean;
   /** Input scaling; undone on the output, so the result is in the input's units. Default `'auto'`. */
   scale?: DenoiseScale;
   /** A registered backend's name, or 'auto' (default): the highest-priority backend that can run here. */
@@ -52,9 +61,11 @@ export interface DenoiseResult {
   ms: number;
   tiles: number;
   warnings: string[];
+  /** Edge models only: milliseconds per stage (int8 model, stitching, fine-tune, total). */
+  stages?: EdgeStageTimes;
 }
 
-function validate(image: Image, model: Generator): void {
+function validate(image: Image, model: { depth: number }): void {
   const w = 'denoise: image';
   if (!image || !(image.data instanceof Float32Array)) throw new InvalidInputError(w, typeof image, '{ width, height, depth, data: Float32Array }');
   const { width, height, depth, data } = image;
@@ -77,7 +88,7 @@ function validate(image: Image, model: Generator): void {
 }
 
 /** Whether `'auto'` scales: anything but values in [0, 255] with a maximum above 1. */
-function needsScaling(data: Float32Array): boolean {
+export function needsScaling(data: Float32Array): boolean {
   let mn = Infinity;
   let mx = -Infinity;
   for (const v of data) {
@@ -92,7 +103,7 @@ const WHAT = 'TomoGAN inference';
 
 /** Every DenoiseOptions key (the compiler keeps this list complete), for checkKeys. */
 const OPTION_KEYS = Object.keys({
-  model: 1, scale: 1, backend: 1, tile: 1, halo: 1, batch: 1, threads: 1, onProgress: 1, signal: 1,
+  model: 1, scale: 1, backend: 1, tile: 1, halo: 1, batch: 1, threads: 1, onProgress: 1, signal: 1, runtime: 1, finetune: 1,
 } satisfies Record<keyof DenoiseOptions, 1>);
 
 function checkOptions(opts: DenoiseOptions): void {
@@ -169,14 +180,35 @@ function crop(out: Float32Array, H: number, W: number, width: number, height: nu
   return data;
 }
 
+/** The edge path: int8 tiles of the model's size with no halo, stitched, fine-tuned (src/tomogan/edge/pipeline.ts). */
+async function denoiseEdge(image: Image, model: TomoganEdgeModel, opts: DenoiseOptions, t0: number): Promise<DenoiseResult> {
+  if (opts.tile !== undefined && opts.tile !== model.tile)
+    throw new InvalidInputError('denoise: options.tile', String(opts.tile), `${model.tile} (the edge model's fixed tile) or nothing`);
+  if (opts.halo !== undefined && opts.halo !== 0) throw new InvalidInputError('denoise: options.halo', String(opts.halo), '0 or nothing (edge tiles have no halo)');
+  for (const k of ['backend', 'batch', 'threads'] as const)
+    if (opts[k] !== undefined) throw new InvalidInputError(`denoise: options.${k}`, String(opts[k]), 'nothing with an edge model (options.runtime chooses its int8 runtime)');
+  const scale = opts.scale ?? 'auto';
+  const s = scale === 'percentile' || (scale === 'auto' && needsScaling(image.data)) ? scaleToUint8Range(image) : undefined;
+  const r = await runEdge(model, s?.image ?? image, { runtime: opts.runtime, finetune: opts.finetune });
+  opts.onProgress?.(r.tiles, r.tiles);
+  let result: Image = { width: image.width, height: image.height, depth: 1, data: r.data };
+  if (s) result = unscale(result, s);
+  return { image: result, backend: r.runtime, scaled: !!s, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: r.tiles, warnings: [], stages: r.stages };
+}
+
 /** Denoises `image` (depth = model depth) with the generator, halo-tiled; see DenoiseOptions. */
 export async function denoise(image: Image, opts: DenoiseOptions): Promise<DenoiseResult> {
   const t0 = performance.now();
   const model = opts?.model;
-  if (!model || typeof model.forward !== 'function') throw new InvalidInputError('denoise: options.model', String(model), 'a Generator (createGenerator or loadWeights)');
+  const edge = isEdgeModel(model);
+  if (!model || (!edge && typeof model.forward !== 'function'))
+    throw new InvalidInputError('denoise: options.model', String(model), 'a Generator (createGenerator or loadWeights) or an edge model (quantizeTomogan)');
   validate(image, model);
   checkOptions(opts);
   if (opts.signal?.aborted) throw new AbortError('denoise aborted before it started');
+  if (edge) return denoiseEdge(image, model, opts, t0);
+  if (opts.runtime !== undefined || opts.finetune !== undefined)
+    throw new InvalidInputError(`denoise: options.${opts.runtime !== undefined ? 'runtime' : 'finetune'}`, 'a value', 'nothing with a float Generator (it applies to edge models)');
   const first = await pick(opts.backend ?? 'auto');
   const halo = opts.halo ?? DEFAULT_HALO;
   if (halo < 48) first.warnings.push(`halo ${halo} px is below the generator's receptive-field reach (50 px, exact from 48): tile seams will differ from a full-frame pass`);

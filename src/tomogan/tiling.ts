@@ -59,8 +59,13 @@ function reflect(i: number, n: number): number {
 
 /** Reflect-pads each of `depth` planes (H × W) on the bottom and right to multiples of 8. */
 export function padTo8(data: Float32Array, depth: number, height: number, width: number): { data: Float32Array; height: number; width: number } {
-  const H = roundUp8(height);
-  const W = roundUp8(width);
+  return padToMultiple(data, depth, height, width, 8);
+}
+
+/** Reflect-pads each of `depth` planes (H × W) on the bottom and right to multiples of `m`. */
+export function padToMultiple(data: Float32Array, depth: number, height: number, width: number, m: number): { data: Float32Array; height: number; width: number } {
+  const H = Math.ceil(height / m) * m;
+  const W = Math.ceil(width / m) * m;
   if (H === height && W === width) return { data, height, width };
   const out = new Float32Array(depth * H * W);
   for (let z = 0; z < depth; z++)
@@ -75,7 +80,7 @@ export function padTo8(data: Float32Array, depth: number, height: number, width:
 }
 
 /** Copies a tile's window from planar [depth][H][W] into NHWC at `out[offset…]` ([h][w][depth]). */
-export function extractWindow(src: Float32Array, depth: number, H: number, W: number, t: Tile, out: Float32Array, offset: number): void {
+export function extractWindow<T extends Float32Array | Int8Array>(src: T, depth: number, H: number, W: number, t: Tile, out: T, offset: number): void {
   if (depth === 1) {
     for (let y = 0; y < t.h; y++) out.set(src.subarray((t.y + y) * W + t.x, (t.y + y) * W + t.x + t.w), offset + y * t.w);
     return;
@@ -88,7 +93,7 @@ export function extractWindow(src: Float32Array, depth: number, H: number, W: nu
 }
 
 /** Writes the core of one tile's single-channel output (h × w at `res[offset…]`) into the H × W plane `dst`. */
-export function stitchCore(res: Float32Array, offset: number, t: Tile, dst: Float32Array, W: number): void {
+export function stitchCore<T extends Float32Array | Int8Array>(res: T, offset: number, t: Tile, dst: T, W: number): void {
   const dy = t.cy - t.y;
   const dx = t.cx - t.x;
   for (let y = 0; y < t.ch; y++) {

@@ -21,6 +21,7 @@ const NO_GPU = 'this browser has no navigator.gpu (WebGPU disabled or unsupporte
 
 export const tomoganPlatform: TomoganPlatform = {
   importOrt: () => Promise.reject(new Error('the native backend needs Node (onnxruntime-node); in a browser use webgpu or wasm')),
+  openTflite: () => Promise.reject(new Error('the tflite runtime needs Node (the TFLite C library through koffi); in a browser use the reference runtime')),
   findGpu: async () => (await navigatorGpu()) ?? { gpu: null, reason: NO_GPU },
   async probeGpu() {
     const f = await this.findGpu();

@@ -26,6 +26,7 @@ async function importOrt(name: string): Promise<OrtNode> {
 
 export const tomoganPlatform: TomoganPlatform = {
   importOrt,
+  openTflite: async (model, opts) => (await import('../../quant/tflite_c.js')).openTflite(model, opts),
   // A global navigator.gpu (Node has none; an app or a test may install one) wins over Dawn.
   findGpu: async () => (await navigatorGpu()) ?? findDawnGpu(),
   async probeGpu() {

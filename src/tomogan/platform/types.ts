@@ -19,7 +19,7 @@ export interface OrtSession {
  */
 export interface OrtNode {
   InferenceSession: { create(model: Uint8Array, options?: object): Promise<OrtSession> };
-  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+  Tensor: new (type: 'float32' | 'int8', data: Float32Array | Int8Array, dims: readonly number[]) => OrtTensor;
   env: { versions?: Record<string, string> };
 }
 
@@ -54,7 +54,16 @@ export interface TfWasmModule {
   setWasmPaths(paths: Record<string, string>, usePlatformFetch?: boolean): void;
 }
 
+/** A loaded TFLite model in the TFLite C interpreter (src/quant/tflite_c.ts). */
+export interface TfliteRunner {
+  readonly version: string;
+  run(input: Int8Array | Float32Array): Int8Array | Float32Array;
+  close(): void;
+}
+
 export interface TomoganPlatform {
+  /** The TFLite C library through koffi (Node only; both optional): loads `model`, or rejects with what to install. */
+  openTflite(model: Uint8Array, opts?: { threads?: number }): Promise<TfliteRunner>;
   /** onnxruntime-node, imported once it is asked for; rejects with an install hint (or "needs Node"). */
   importOrt(name: string): Promise<OrtNode>;
   /**
