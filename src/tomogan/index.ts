@@ -46,3 +46,5 @@ export type { ExportEdgeOnnxOptions } from './edge/export_onnx.js';
 export { edgeQuality, edgeVariants, EDGE_VARIANTS } from './edge/report.js';
 export type { EdgeQuality, EdgeVariant } from './edge/report.js';
 export { needsScaling } from './denoise.js';
+export { registerLiteRtBackend } from './backends/litert.js';
+export type { LiteRtLike, LiteRtTensorLike, LiteRtBackendOptions } from './backends/litert.js';
