@@ -9,7 +9,7 @@
 // int8 with their scales in the graph. The activations keep the graph's asymmetric zero points (TFLite's scheme):
 // TensorRT's explicit quantization takes zero point 0 only, so a TensorRT model needs symmetric activation ranges.
 import { InvalidInputError } from '../errors.js';
-import { type Attr, type Dim, node, onnxIrVersion, Writer } from '../tomogan/onnx.js';
+import { type Attr, type Dim, node, onnxIrVersion, Writer } from '../io/onnx_proto.js';
 import { type ConvOp, type Graph, type GraphOp, sizeMultiple } from './graph.js';
 import type { QuantizedGraph } from './quantize.js';
 

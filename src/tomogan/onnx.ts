@@ -2,122 +2,12 @@
 // ONNX export of the TomoGAN generator (ONNX IR and operator specs: onnx/onnx.proto3, docs/Operators.md): a hand-written protobuf ModelProto encoder.
 import { InvalidInputError } from '../errors.js';
 import { type ConvSpec, type Generator, weightShapes } from './model.js';
+import { type Attr, type Dim, node, onnxIrVersion, Writer } from '../io/onnx_proto.js';
 
-// ---------------------------------------------------------------------------------------------------------------
-// Minimal protobuf writer (protobuf "Encoding" guide): tag = field << 3 | wire type; wire type 0 = varint,
-// 2 = length-delimited (strings, bytes, sub-messages, packed repeated scalars), 5 = 32-bit (float).
+export { onnxIrVersion };
 
-export class Writer {
-  private chunks: Uint8Array[] = [];
-  private len = 0;
-
-  private push(b: Uint8Array): void {
-    this.chunks.push(b);
-    this.len += b.byteLength;
-  }
-
-  /** Unsigned varint of a non-negative safe integer (or -1 etc. as 10-byte two's complement int64). */
-  private varint(v: number): void {
-    const out: number[] = [];
-    if (v < 0) {
-      // int64 negatives are encoded as 10-byte two's complement (protobuf "Varints").
-      let big = BigInt.asUintN(64, BigInt(v));
-      while (big >= 0x80n) {
-        out.push(Number(big & 0x7fn) | 0x80);
-        big >>= 7n;
-      }
-      out.push(Number(big));
-    } else {
-      while (v >= 0x80) {
-        out.push((v % 0x80) | 0x80);
-        v = Math.floor(v / 0x80);
-      }
-      out.push(v);
-    }
-    this.push(Uint8Array.from(out));
-  }
-
-  private tag(field: number, wire: 0 | 2 | 5): void {
-    this.varint(field * 8 + wire);
-  }
-
-  int(field: number, v: number): this {
-    this.tag(field, 0);
-    this.varint(v);
-    return this;
-  }
-
-  bytes(field: number, b: Uint8Array): this {
-    this.tag(field, 2);
-    this.varint(b.byteLength);
-    this.push(b);
-    return this;
-  }
-
-  string(field: number, s: string): this {
-    return this.bytes(field, new TextEncoder().encode(s));
-  }
-
-  message(field: number, w: Writer): this {
-    return this.bytes(field, w.finish());
-  }
-
-  float(field: number, v: number): this {
-    this.tag(field, 5);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
-    this.push(b);
-    return this;
-  }
-
-  /** Packed repeated int64 (proto3 default packing for scalar repeated fields). */
-  packedInts(field: number, vs: readonly number[]): this {
-    const inner = new Writer();
-    for (const v of vs) inner.varint(v);
-    return this.bytes(field, inner.finish());
-  }
-
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.len);
-    let o = 0;
-    for (const c of this.chunks) {
-      out.set(c, o);
-      o += c.byteLength;
-    }
-    return out;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// onnx.proto3 (onnx/onnx.proto3, IR version 8–10) field numbers used below.
-
-/** TensorProto.DataType (onnx.proto3 "enum DataType"). */
+/** TensorProto.DataType FLOAT (onnx.proto3 "enum DataType"). */
 const FLOAT = 1;
-/** AttributeProto.AttributeType (onnx.proto3): FLOAT = 1, INT = 2, STRING = 3, FLOATS = 6, INTS = 7. */
-const ATTR = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
-
-export type Attr = { name: string } & ({ i: number } | { s: string } | { ints: readonly number[] } | { f: number });
-
-/** AttributeProto: name = 1, f = 2, i = 3, s = 4, ints = 8, type = 20. */
-function attribute(a: Attr): Writer {
-  const w = new Writer().string(1, a.name);
-  if ('i' in a) w.int(3, a.i).int(20, ATTR.INT);
-  else if ('s' in a) w.string(4, a.s).int(20, ATTR.STRING);
-  else if ('f' in a) w.float(2, a.f).int(20, ATTR.FLOAT);
-  else w.packedInts(8, a.ints).int(20, ATTR.INTS);
-  return w;
-}
-
-/** NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5. */
-export function node(opType: string, name: string, inputs: readonly string[], outputs: readonly string[], attrs: readonly Attr[] = []): Writer {
-  const w = new Writer();
-  for (const i of inputs) w.string(1, i);
-  for (const o of outputs) w.string(2, o);
-  w.string(3, name).string(4, opType);
-  for (const a of attrs) w.message(5, attribute(a));
-  return w;
-}
-
 /** TensorProto: dims = 1, data_type = 2, name = 8, raw_data = 9 (little-endian, onnx.proto3 "raw_data"). */
 function floatTensor(name: string, dims: readonly number[], data: Float32Array): Writer {
   const raw = new Uint8Array(data.length * 4);
@@ -126,8 +16,6 @@ function floatTensor(name: string, dims: readonly number[], data: Float32Array):
   return new Writer().packedInts(1, dims).int(2, FLOAT).string(8, name).bytes(9, raw);
 }
 
-/** A dimension: TensorShapeProto.Dimension dim_value = 1 (int64) or dim_param = 2 (symbolic name). */
-export type Dim = number | string;
 
 /** ValueInfoProto { name = 1, type = 2 } → TypeProto { tensor_type = 1 } → Tensor { elem_type = 1, shape = 2 }. */
 function valueInfo(name: string, dims: readonly Dim[]): Writer {
@@ -158,17 +46,6 @@ export interface ExportOnnxOptions {
 export const ONNX_INPUT = 'input';
 export const ONNX_OUTPUT = 'output';
 
-/**
- * IR version for an opset, from onnx/docs/Versioning.md "Released Versions": opset 11 → IR 6, 12–14 → 7,
- * 15–18 → 8, 19–20 → 9, 21 → 10.
- */
-export function onnxIrVersion(opset: number): number {
-  if (opset <= 11) return 6;
-  if (opset <= 14) return 7;
-  if (opset <= 18) return 8;
-  if (opset <= 20) return 9;
-  return 10;
-}
 
 /** HWIO [k, k, cin, cout] (tfjs/Keras) → OIHW [cout, cin, k, k] (ONNX Conv "W" input layout, Operators.md Conv). */
 export function hwioToOihw(kernel: Float32Array, k: number, cin: number, cout: number): Float32Array {

@@ -86,6 +86,11 @@ describe.skipIf(!!noRegistry)('consumer: a fresh Node project (npm install anyml
     expect(out).toMatchObject({ params: 694897, native: true, auto: { backend: 'native', scaled: true }, wasm: { backend: 'wasm' } });
     expect(out.auto.ssim).toBeGreaterThan(out.input.ssim + SSIM_MIN_GAIN);
     expect(out.maxDiff).toBeLessThan(1e-3);
+    expect(out.edge.backend).toBe('reference');
+    expect(out.edge.ssim).toBeGreaterThan(out.input.ssim + SSIM_MIN_GAIN);
+    // The consumer has onnxruntime-node but not the TFLite C library (a devDependency of anyml only).
+    expect(out.edgeAuto.backend).toBe('onnxruntime');
+    expect(Math.abs(out.edgeAuto.ssim - out.edge.ssim)).toBeLessThan(0.01);
   });
 
   it('npx anyml svm generate / train and npx anyml denoise work from the installed package', () => {
@@ -182,6 +187,8 @@ describe.skipIf(!!noRegistry || !!noChromium)('consumer: a fresh Vite app (npm i
     expect(tg.out.error).toBeUndefined();
     expect(tg.out).toMatchObject({ params: 694897, wasm: { backend: 'wasm', scaled: true } });
     expect(tg.out.wasm.ssimOutput).toBeGreaterThan(tg.out.wasm.ssimInput + SSIM_MIN_GAIN);
+    expect(tg.out.edge).toMatchObject({ backend: 'reference' });
+    expect(tg.out.edge.ssimOutput).toBeGreaterThan(tg.out.wasm.ssimInput + SSIM_MIN_GAIN);
     if (webgpu) {
       if (!tg.out.webgpu.adapter) throw new Error('no WebGPU adapter in Chromium with --enable-unsafe-webgpu (SwiftShader expected)');
       expect(tg.out.webgpu.backend).toBe('webgpu');

@@ -337,3 +337,20 @@ describe('TomoGAN (shipped weights) in onnxruntime-node against runInt8', () => 
     }
   });
 });
+
+describe('TomoGAN QDQ in onnxruntime-web (wasm) against runInt8', () => {
+  it('64×64: the same rounding picture as onnxruntime-node (≥ 85 % within 1 LSB, max ≤ 6)', async () => {
+    const ortWeb = await import('onnxruntime-web');
+    ortWeb.env.wasm.numThreads = 1;
+    const q = await tomoganQuantized();
+    const g = q.graph;
+    const s = await ortWeb.InferenceSession.create(writeOnnxQdq(q, { activations: 'uint8' }), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const x = quantizeArray(randomImage(64, 64, 1, 5).data, q.params[g.input]);
+    const y = (await s.run({ input: new ortWeb.Tensor('int8', x, [1, 1, 64, 64]) })).output.data as Int8Array;
+    const st = summary(histogram(y, runInt8(q, x, 64, 64)));
+    console.log(`TomoGAN 64×64, onnxruntime-web − runInt8: ${show(histogram(y, runInt8(q, x, 64, 64)))}; within 1 LSB ${(100 * st.within1).toFixed(2)} %`);
+    expect(st.maxAbs).toBeLessThanOrEqual(6);
+    expect(st.within1).toBeGreaterThanOrEqual(0.85);
+    await s.release();
+  }, 120_000);
+});

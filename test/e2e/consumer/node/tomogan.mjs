@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// A Node user's TomoGAN script: the shipped weights, a simulated low-dose slice, denoise on `auto` and on `wasm`.
+// A Node user's TomoGAN script: the shipped weights, a simulated low-dose slice, denoise on `auto` and on `wasm`,
+// and the shipped int8 edge model on anyml's reference runtime (the wasm core's q8_conv2d) and on 'auto'.
 // Prints one JSON line.
 import { phantom, simulateLowDose, ssim } from 'anyml';
-import { denoise, loadDefaultWeights, nativeAvailable } from 'anyml/tomogan';
+import { denoise, loadDefaultEdgeModel, loadDefaultWeights, nativeAvailable } from 'anyml/tomogan';
 
 const model = await loadDefaultWeights();
 const { lowDose, clean } = simulateLowDose(phantom('shepp-logan', 128), { photons: 1000, angles: 201, seed: 3 });
@@ -12,11 +13,15 @@ for (const v of clean.data) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
 const score = (img) => ssim(img, clean, { dataRange: hi - lo });
 const auto = await denoise(lowDose, { model });
 const wasm = await denoise(lowDose, { model, backend: 'wasm' });
+const edge = await loadDefaultEdgeModel(model);
+const ref = await denoise(lowDose, { model: edge, runtime: 'reference' });
+const edgeAuto = await denoise(lowDose, { model: edge });
 let diff = 0;
 for (let i = 0; i < wasm.image.data.length; i++) diff = Math.max(diff, Math.abs(wasm.image.data[i] - auto.image.data[i]));
 console.log(JSON.stringify({
   params: model.paramCount, native: await nativeAvailable(),
   auto: { backend: auto.backend, scaled: auto.scaled, ssim: score(auto.image) },
   wasm: { backend: wasm.backend, ssim: score(wasm.image) },
+  edge: { backend: ref.backend, ssim: score(ref.image), stages: ref.stages }, edgeAuto: { backend: edgeAuto.backend, ssim: score(edgeAuto.image) },
   input: { ssim: score(lowDose) }, maxDiff: diff / (hi - lo),
 }));

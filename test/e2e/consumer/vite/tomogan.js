@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A TomoGAN page of a user's vite app: the shipped weights, a low-dose slice simulated in the page, denoise on wasm
-// and, with ?webgpu and an adapter, on webgpu (a smaller slice: software adapters are slow). Writes JSON into #out.
+// and the int8 edge model, and, with ?webgpu and an adapter, on webgpu (a smaller slice: software adapters are slow). Writes JSON into #out.
 import { phantom, simulateLowDose, ssim } from 'anyml';
-import { denoise, loadDefaultWeights, webgpuAdapterInfo } from 'anyml/tomogan';
+import { denoise, loadDefaultEdgeModel, loadDefaultWeights, webgpuAdapterInfo } from 'anyml/tomogan';
 
 const out = document.getElementById('out');
 const res = { isolated: globalThis.crossOriginIsolated === true };
@@ -18,6 +18,9 @@ try {
   const o = { dataRange: range(clean) };
   const r = await denoise(lowDose, { model, backend: 'wasm' });
   res.wasm = { backend: r.backend, scaled: r.scaled, ssimInput: ssim(lowDose, clean, o), ssimOutput: ssim(r.image, clean, o) };
+  // The shipped int8 edge model (its edge.json an asset of anyml) on the reference runtime (the wasm core's q8_conv2d).
+  const e = await denoise(lowDose, { model: await loadDefaultEdgeModel(model), runtime: 'reference' });
+  res.edge = { backend: e.backend, ssimOutput: ssim(e.image, clean, o) };
   if (new URLSearchParams(location.search).has('webgpu')) {
     const info = await webgpuAdapterInfo();
     res.webgpu = { adapter: info && `${info.vendor} / ${info.architecture}` };
