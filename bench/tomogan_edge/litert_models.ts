@@ -10,6 +10,9 @@ import { loadDefaultWeights } from '../../src/tomogan/default_weights.js';
 import { generatorGraph } from '../../src/tomogan/graph.js';
 import { runGraphTf } from '../../src/tomogan/graph_tf.js';
 import { tf } from '../../src/tomogan/tf.js';
+import { relErr } from '../../test/helpers/tomogan.js';
+
+export { relErr };
 
 /** The shipped TomoGAN generator as a quant Graph. */
 export async function tomoganGraph(): Promise<Graph> {
@@ -62,16 +65,6 @@ export function tfliteBytes(g: Graph, h: number, w: number, q?: QuantizedGraph):
   return writeTflite(g, { height: h, width: w, quantized: q });
 }
 
-/** max |a − ref| / max |ref|. */
-export function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < ref.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - ref[i]));
-    m = Math.max(m, Math.abs(ref[i]));
-  }
-  return d / m;
-}
 
 /** Histogram of a[i] − b[i] (int8 codes) as sorted [difference, count] pairs, and the share with |d| ≤ 1. */
 export function diffHistogram(a: Int8Array, b: Int8Array): { hist: [number, number][]; within1: number } {

@@ -28,7 +28,7 @@ export { quantizeTomogan, quantizeFinetune } from './edge/build.js';
 export type { QuantizeTomoganFullOptions, FinetuneOptions } from './edge/build.js';
 export type { QuantizeTomoganOptions, SimulatedCalibration } from './edge/quantize.js';
 export { DEFAULT_CALIBRATION } from './edge/quantize.js';
-export { runEdge, isEdgeModel, FINETUNE_CORE } from './edge/pipeline.js';
+export { runEdge, runEdgeFullFrame, isEdgeModel, FINETUNE_CORE } from './edge/pipeline.js';
 export type { TomoganEdgeModel, EdgeStageTimes, RunEdgeOptions, RunEdgeResult } from './edge/pipeline.js';
 export { createFinetune, finetuneGraph, DEFAULT_FINETUNE } from './edge/finetune.js';
 export type { FinetuneConfig, FinetuneWeights } from './edge/finetune.js';

@@ -14,7 +14,7 @@ export function randomImage(width: number, height: number, depth = 1, seed = 1):
 }
 
 /** max |a − b| / max |ref|. */
-export function relErr(a: Float32Array, ref: Float32Array): number {
+export function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
   let d = 0;
   let m = 0;
   for (let i = 0; i < ref.length; i++) {

@@ -120,3 +120,18 @@ export async function runEdge(m: TomoganEdgeModel, image: Image, opts: RunEdgeOp
   const t4 = performance.now();
   return { data, runtime: name, tiles: tiles.length, stages: { model: t2 - t0, stitch: t3 - t2, finetune: t4 - t3, total: t4 - t0 } };
 }
+
+/**
+ * The int8 generator on the whole image at once (reflect-padded to multiples of 8, no tiles, no fine-tune): the
+ * "int8 full frame" of the quality tables, which separates quantization from the seams of the tiles.
+ */
+export async function runEdgeFullFrame(m: TomoganEdgeModel, image: Image, runtime = 'auto'): Promise<Float32Array> {
+  const { impl } = await edgeRuntimes.resolve(runtime, 'TomoGAN int8 inference');
+  const padded = padToMultiple(image.data, m.depth, image.height, image.width, 8);
+  const { height: H, width: W } = padded;
+  const q = m.tomogan.quantized;
+  const out = dequantizeArray(await impl.run(q, quantizeInput(padded.data, m.depth, H * W, q), 1, H, W), q.params[q.graph.output]);
+  const data = new Float32Array(image.width * image.height);
+  for (let y = 0; y < image.height; y++) data.set(out.subarray(y * W, y * W + image.width), y * image.width);
+  return data;
+}

@@ -4,8 +4,7 @@
 import { psnr, ssim } from '../../tomo/metrics.js';
 import type { Image } from '../../types.js';
 import { denoise } from '../denoise.js';
-import { roundUp8 } from '../tiling.js';
-import { runEdge } from './pipeline.js';
+import { runEdge, runEdgeFullFrame } from './pipeline.js';
 import type { TomoganEdgeModel } from './pipeline.js';
 
 export const EDGE_VARIANTS = ['fp32 full frame', 'int8 full frame', 'fp32 64² tiles', 'int8 64² tiles', 'int8 64² tiles + fine-tune'] as const;
@@ -24,11 +23,9 @@ export async function edgeVariants(m: TomoganEdgeModel, noisy: Image, runtime?: 
   const full = await denoise(noisy, { model: m.generator, scale: 'none', backend: 'wasm' });
   const tiles = await denoise(noisy, { model: m.generator, scale: 'none', backend: 'wasm', tile: m.tile, halo: 0 });
   const int8 = await runEdge(m, noisy, { runtime, finetune: false });
-  // The whole image as one tile: the int8 generator without seams.
-  const whole = await runEdge({ ...m, tile: roundUp8(Math.max(noisy.width, noisy.height)) }, noisy, { runtime, finetune: false });
   const res: Record<string, Float32Array> = {
     'fp32 full frame': full.image.data,
-    'int8 full frame': whole.data,
+    'int8 full frame': await runEdgeFullFrame(m, noisy, runtime),
     'fp32 64² tiles': tiles.image.data,
     'int8 64² tiles': int8.data,
   };

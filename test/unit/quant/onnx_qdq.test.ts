@@ -11,8 +11,7 @@ import { InvalidInputError } from '../../../src/errors.js';
 import { checkGraph, type Graph, type GraphOp, opInputs } from '../../../src/quant/graph.js';
 import { addInt8, concatInt8, type ConvInt8, convInt8, maxPoolInt8, upsample2xInt8 } from '../../../src/quant/kernels.js';
 import { onnxNodeCounts, type OnnxQdqOptions, qdqTensorName, writeOnnxQdq } from '../../../src/quant/onnx_qdq.js';
-import { type QuantizedGraph, quantizeGraph } from '../../../src/quant/quantize.js';
-import { RangeStats } from '../../../src/quant/ranges.js';
+import { type QuantizedGraph } from '../../../src/quant/quantize.js';
 import { type PreparedOp, prepareOps, quantizeArray, runInt8 } from '../../../src/quant/reference.js';
 import type { AddParams } from '../../../src/quant/spec.js';
 import { nextU32, seedState } from '../../../src/rng.js';
@@ -23,6 +22,7 @@ import { generatorGraph } from '../../../src/tomogan/graph.js';
 import { runGraphTf } from '../../../src/tomogan/graph_tf.js';
 import { tf } from '../../../src/tomogan/tf.js';
 import { randomImage } from '../../helpers/tomogan.js';
+import { calibrate } from '../../helpers/quant.js';
 
 const missing = await loadOrtNode().then(
   () => null,
@@ -69,18 +69,6 @@ function smallGraph(seed: number): Graph {
 function image(h: number, w: number, c: number, seed: number): Float32Array {
   const s = seedState(seed);
   return Float32Array.from({ length: h * w * c }, () => nextU32(s) / 2 ** 32);
-}
-
-/** Min/max calibration over float runs of the graph on the given NHWC images (batch 1). */
-function calibrate(g: Graph, images: Float32Array[], h: number, w: number): QuantizedGraph {
-  const stats = new RangeStats(1);
-  const c = g.tensors[g.input].channels;
-  for (const x of images) {
-    const xt = tf.tensor4d(x, [1, h, w, c]);
-    runGraphTf(g, xt, (j, t) => stats.add(j, t.dataSync())).dispose();
-    xt.dispose();
-  }
-  return quantizeGraph(g, g.tensors.map((_, j) => stats.range(j, 'minmax')), { method: 'minmax', images: images.length });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
