@@ -189,8 +189,7 @@ async function denoiseEdge(image: Image, model: TomoganEdgeModel, opts: DenoiseO
     if (opts[k] !== undefined) throw new InvalidInputError(`denoise: options.${k}`, String(opts[k]), 'nothing with an edge model (options.runtime chooses its int8 runtime)');
   const scale = opts.scale ?? 'auto';
   const s = scale === 'percentile' || (scale === 'auto' && needsScaling(image.data)) ? scaleToUint8Range(image) : undefined;
-  const r = await runEdge(model, s?.image ?? image, { runtime: opts.runtime, finetune: opts.finetune });
-  opts.onProgress?.(r.tiles, r.tiles);
+  const r = await runEdge(model, s?.image ?? image, { runtime: opts.runtime, finetune: opts.finetune, onProgress: opts.onProgress, signal: opts.signal });
   let result: Image = { width: image.width, height: image.height, depth: 1, data: r.data };
   if (s) result = unscale(result, s);
   return { image: result, backend: r.runtime, scaled: !!s, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: r.tiles, warnings: [], stages: r.stages };

@@ -3,7 +3,7 @@
 // tile² windows with no halo, each through the int8 generator on an edge runtime, the output codes stitched, then
 // the int8 fine-tune network over the stitched image (its input shares the generator output's scale and zero point,
 // so the codes pass unchanged; large images are tiled with an exact halo of its reach), dequantized at the end.
-import { InvalidInputError } from '../../errors.js';
+import { AbortError, InvalidInputError } from '../../errors.js';
 import type { QuantizedGraph } from '../../quant/quantize.js';
 import type { TensorRange } from '../../quant/ranges.js';
 import { dequantizeArray } from '../../quant/reference.js';
@@ -53,17 +53,26 @@ function quantizeInput(data: Float32Array, depth: number, plane: number, q: Quan
   return out;
 }
 
+/** Tiles per runtime call: progress and cancellation points, small enough to keep one call's buffers small. */
+const TILES_PER_CALL = 16;
+
 /** The generator over no-halo tile² windows of the H × W NHWC codes; returns per-tile outputs and the tiles. */
-async function runTiles(rt: EdgeRuntime, m: TomoganEdgeModel, codes: Int8Array, H: number, W: number) {
+async function runTiles(rt: EdgeRuntime, m: TomoganEdgeModel, codes: Int8Array, H: number, W: number, o: RunEdgeOptions) {
   const tiles = planTiles(H, W, m.tile, 0);
   const per = m.tile * m.tile * m.depth;
-  const windows = new Int8Array(tiles.length * per);
-  const plane = new Int8Array(per);
-  tiles.forEach((t, i) => {
-    for (let y = 0; y < t.h; y++) plane.set(codes.subarray(((t.y + y) * W + t.x) * m.depth, ((t.y + y) * W + t.x + t.w) * m.depth), y * t.w * m.depth);
-    windows.set(plane, i * per);
-  });
-  return { tiles, out: await rt.run(m.tomogan.quantized, windows, tiles.length, m.tile, m.tile) };
+  const row = m.tile * m.depth;
+  const out = new Int8Array(tiles.length * m.tile * m.tile);
+  for (let t0 = 0; t0 < tiles.length; t0 += TILES_PER_CALL) {
+    if (o.signal?.aborted) throw new AbortError(`denoise (edge) aborted after ${t0} of ${tiles.length} tiles`);
+    const group = tiles.slice(t0, t0 + TILES_PER_CALL);
+    const windows = new Int8Array(group.length * per);
+    group.forEach((t, i) => {
+      for (let y = 0; y < t.h; y++) windows.set(codes.subarray(((t.y + y) * W + t.x) * m.depth, ((t.y + y) * W + t.x) * m.depth + row), i * per + y * row);
+    });
+    out.set(await rt.run(m.tomogan.quantized, windows, group.length, m.tile, m.tile), t0 * m.tile * m.tile);
+    o.onProgress?.(t0 + group.length, tiles.length);
+  }
+  return { tiles, out };
 }
 
 /** The fine-tune network on H × W codes, in windows of FINETUNE_CORE + its reach (rounded to 8) when larger. */
@@ -84,6 +93,9 @@ export interface RunEdgeOptions {
   runtime?: string;
   /** Run the fine-tune network (default: when the model has one). */
   finetune?: boolean;
+  /** Called after each batch of tiles with (tiles done, tiles in all). */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
 }
 
 export interface RunEdgeResult {
@@ -104,12 +116,13 @@ export async function runEdge(m: TomoganEdgeModel, image: Image, opts: RunEdgeOp
   const { name, impl } = await edgeRuntimes.resolve(opts.runtime ?? 'auto', 'TomoGAN int8 inference');
   const padded = padToMultiple(image.data, m.depth, image.height, image.width, m.tile);
   const { height: H, width: W } = padded;
-  const { tiles, out } = await runTiles(impl, m, quantizeInput(padded.data, m.depth, H * W, m.tomogan.quantized), H, W);
+  const { tiles, out } = await runTiles(impl, m, quantizeInput(padded.data, m.depth, H * W, m.tomogan.quantized), H, W, opts);
   const t2 = performance.now();
   let codes: Int8Array = new Int8Array(H * W);
   tiles.forEach((t, i) => stitchCore(out, i * m.tile * m.tile, t, codes, W));
   const t3 = performance.now();
   let q = m.tomogan.quantized;
+  if (opts.signal?.aborted) throw new AbortError('denoise (edge) aborted before the fine-tune network');
   if (useFt) {
     q = m.finetune!.quantized;
     codes = await runFinetune(impl, q, m.finetune!.weights.config.layers, codes, H, W);

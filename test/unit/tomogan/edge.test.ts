@@ -9,6 +9,7 @@ import { runEdge, type TomoganEdgeModel } from '../../../src/tomogan/edge/pipeli
 import { denoise } from '../../../src/tomogan/denoise.js';
 import { simulatedPairs } from '../../../src/tomogan/train/dataset.js';
 import { ssim } from '../../../src/tomo/metrics.js';
+import { loadOrtNode } from '../../../src/tomogan/backends/native.js';
 import { diffHistogram, missingTflite } from '../../helpers/quant.js';
 
 const skipTflite = await missingTflite();
@@ -92,6 +93,45 @@ describe.skipIf(skipTflite)('edge runtimes agree', () => {
 });
 
 describe('denoise with an edge model', () => {
+  it('reports progress per batch of tiles and stops when aborted', async () => {
+    const big = simulatedPairs({ count: 1, size: 320, seed: 33 })[0].noisy; // 25 tiles: two batches
+    const seen: number[][] = [];
+    await denoise(big, { model: edge, runtime: 'reference', onProgress: (d, n) => seen.push([d, n]) });
+    expect(seen).toEqual([[16, 25], [25, 25]]);
+    const ac = new AbortController();
+    const run = denoise(big, { model: edge, runtime: 'reference', signal: ac.signal, onProgress: () => ac.abort() });
+    await expect(run).rejects.toThrow(/denoise \(edge\) aborted after 16 of 25 tiles/);
+  });
+
+  it('runs 3-slice generators: reference and TFLite agree on NHWC tiles of depth 3', async () => {
+    const gen3 = createGenerator({ depth: 3, seed: 8 });
+    const vol = simulatedPairs({ count: 2, size: 64, seed: 41, depth: 3 }).map((p) => p.noisy);
+    const e3 = await quantizeTomogan(gen3, [vol[0]], { finetune: false });
+    const a = await runEdge(e3, vol[1], { runtime: 'reference' });
+    expect(a.data.length).toBe(64 * 64);
+    if (!skipTflite) {
+      const b = await runEdge(e3, vol[1], { runtime: 'tflite' });
+      const s = e3.tomogan.quantized.params[e3.tomogan.quantized.graph.output].scale;
+      const codes = (d: Float32Array) => Int32Array.from(d, (v) => Math.round(v / s));
+      expect(diffHistogram(codes(b.data), codes(a.data)).within1).toBeGreaterThanOrEqual(0.999);
+    }
+    // onnxruntime takes NCHW: the runtime transposes the 3-slice tiles (its rounding differs: docs/tomogan-edge.md).
+    const ortMissing = await loadOrtNode().then(() => null, (e: Error) => e.message);
+    if (ortMissing && process.env.CI === 'true') throw new Error(`CI=true requires onnxruntime-node: ${ortMissing}`);
+    if (ortMissing) return void console.warn(`skipping the onnxruntime part: ${ortMissing}`);
+    const o = await runEdge(e3, vol[1], { runtime: 'onnxruntime' });
+    const s = e3.tomogan.quantized.params[e3.tomogan.quantized.graph.output].scale;
+    const codes = (d: Float32Array) => Int32Array.from(d, (v) => Math.round(v / s));
+    const h = diffHistogram(codes(o.data), codes(a.data));
+    console.log(`3-slice 64×64, onnxruntime − reference: ${JSON.stringify(h.hist)}`);
+    // A seeded (untrained) generator's small output range makes each LSB a larger share of it than with trained
+    // weights, so the rounding drift reaches ±6 here; a wrong layout would differ everywhere, not by a few LSB.
+    expect(h.maxAbs).toBeLessThanOrEqual(8);
+    const img = (d: Float32Array) => ({ width: 64, height: 64, data: d });
+    expect(ssim(img(o.data), img(a.data), { dataRange: 255, window: 'gaussian11' })).toBeGreaterThan(0.99);
+    gen3.dispose();
+  }, 120_000);
+
   it('reports the runtime and the stage times, and refuses float-path options', async () => {
     const r = await denoise(sims[2].noisy, { model: edge, runtime: 'reference' });
     expect(r.backend).toBe('reference');
