@@ -7,6 +7,7 @@ import { AnymlError, InvalidInputError } from '../errors.js';
 import { registerDenoiseCommand } from './denoise.js';
 import { registerSvmCommands } from './svm.js';
 import { registerTomoganCommands } from './tomogan.js';
+import { registerHostCommands } from './host.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSvmCommands(program);
   registerDenoiseCommand(program);
   registerTomoganCommands(program);
+  registerHostCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
