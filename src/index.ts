@@ -35,3 +35,4 @@ export { phantom, phantomStack, radon, anglesFor, fbp, simulateLowDose } from '.
 export type { PhantomKind, PhantomOptions, Sinogram, AngleList, FbpFilter, FbpOptions, SimulateOptions, SimulateResult } from './tomo/index.js';
 export * from './quant/index.js';
 export { convInt8Wasm, loadQ8Core } from './kernels/q8_conv2d.js';
+export * from './host/index.js';
