@@ -88,7 +88,7 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
   if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
   else if (edge && result.stages) {
     const st = result.stages;
-    process.stdout.write(`denoised ${image.width}×${image.height} (int8 edge, ${result.backend}) in ${st.total.toFixed(0)} ms: model ${st.model.toFixed(0)}, stitch ${st.stitch.toFixed(0)}, fine-tune ${st.finetune.toFixed(0)} ms (${result.tiles} tiles) → ${output}\n`);
+    process.stdout.write(`denoised ${image.width}×${image.height} (int8 edge, ${result.backend}) in ${st.total.toFixed(0)} ms: model ${st.model.toFixed(0)}, stitch ${(st.stitch ?? 0).toFixed(0)}, fine-tune ${(st.finetune ?? 0).toFixed(0)} ms (${result.tiles} tiles) → ${output}\n`);
   } else process.stdout.write(`denoised ${image.width}×${image.height} on ${result.backend} in ${result.ms.toFixed(0)} ms (${result.tiles} tiles) → ${output}\n`);
 }
 

@@ -6,3 +6,5 @@ export type {
 } from './protocol.js';
 export { encodeFrame, decodeFrame, payloadAsFloat32, encodeNativeMessage, NativeMessageReader, chunkNativeResult, NativeResultAssembler, DEFAULT_MAX_FRAME_BYTES } from './framing.js';
 export type { Frame, FrameOptions } from './framing.js';
+export { connectHost, HostError } from './client.js';
+export type { ConnectHostOptions, HostHandle, HostResult } from './client.js';

@@ -2,7 +2,7 @@
 // The browser (and web worker) side of `#platform`: bytes through fetch; no Node module is reachable from here.
 import type { Endpoint } from 'comlink';
 import { fetchBytes } from './fetch.js';
-import type { Platform } from './types.js';
+import type { Platform, WebSocketClass } from './types.js';
 
 export const platform: Platform = {
   isNode: false,
@@ -12,4 +12,5 @@ export const platform: Platform = {
   },
   workerEndpoint: () => globalThis as unknown as Endpoint,
   exitWorker: () => (globalThis as unknown as { close(): void }).close(),
+  webSocket: async () => globalThis.WebSocket as unknown as WebSocketClass,
 };

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parentPort, Worker } from 'node:worker_threads';
 import { fetchBytes } from './fetch.js';
-import type { Platform, WorkerHandle } from './types.js';
+import type { WebSocketClass, Platform, WorkerHandle } from './types.js';
 
 /** From the .ts sources (vitest, tsx) the worker needs tsx registered inside it first: ./tsx_worker_boot.mjs does that. */
 function startWorker(): Worker {
@@ -39,4 +39,6 @@ export const platform: Platform = {
     return nodeEndpoint(parentPort);
   },
   exitWorker: (code) => process.exit(code),
+  // Node 22 has a global WebSocket; Node 20 does not, so the `ws` package (a dependency) stands in.
+  webSocket: async () => (globalThis.WebSocket as unknown as WebSocketClass) ?? ((await import('ws')).WebSocket as unknown as WebSocketClass),
 };

@@ -30,4 +30,16 @@ export interface Platform {
   workerEndpoint(): Endpoint;
   /** Ends this worker at once (a test fault: an exit the pool did not ask for). */
   exitWorker(code: number): void;
+  /** The WebSocket class: the page's, or in Node 20 (which has none) the `ws` package's. */
+  webSocket(): Promise<WebSocketClass>;
 }
+
+/** A WebSocket as the host client uses it (the WHATWG interface, which `ws` implements too). */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'close' | 'error' | 'message', cb: (ev: { data?: unknown; code?: number }) => void): void;
+}
+export type WebSocketClass = new (url: string) => WebSocketLike;

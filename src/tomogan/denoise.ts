@@ -7,6 +7,8 @@ import { scaleToUint8Range, unscale } from '../io/image.js';
 import type { Image } from '../types.js';
 import { tomoganBackends, type TomoganBackend } from './backends/index.js';
 import type { Generator } from './model.js';
+import { HostError, type HostHandle } from '../host/client.js';
+import type { Stages } from '../host/protocol.js';
 import { type EdgeStageTimes, isEdgeModel, runEdge, type TomoganEdgeModel } from './edge/pipeline.js';
 import { DEFAULT_HALO, type Tile, extractWindow, padTo8, planTiles, stitchCore } from './tiling.js';
 import type { BackendChoice, TomoganBackendName } from './types.js';
@@ -29,6 +31,11 @@ export interface DenoiseOptions {
    * no-halo tiles of the model's fixed size on an int8 runtime, stitched, then through its fine-tune network.
    */
   model: Generator | TomoganEdgeModel;
+  /**
+   * A connected `anyml host` (connectHost): `backend: 'host'` runs there, and 'auto' does when the host reports an
+   * accelerator. A host failure with the fallback flag (absent, busy, device lost, timeout) reruns locally, with a warning.
+   */
+  host?: HostHandle;
   /** Edge models only: the int8 runtime ('tflite', 'reference', or 'auto', the default). */
   runtime?: string;
   /** Edge models only: run the fine-tune network (default: when the model has one). */
@@ -61,8 +68,8 @@ export interface DenoiseResult {
   ms: number;
   tiles: number;
   warnings: string[];
-  /** Edge models only: milliseconds per stage (int8 model, stitching, fine-tune, total). */
-  stages?: EdgeStageTimes;
+  /** Edge models and host runs: milliseconds per stage (host runs add transfer and queue). */
+  stages?: EdgeStageTimes | (Stages & { transfer: number });
 }
 
 function validate(image: Image, model: { depth: number }): void {
@@ -103,7 +110,7 @@ const WHAT = 'TomoGAN inference';
 
 /** Every DenoiseOptions key (the compiler keeps this list complete), for checkKeys. */
 const OPTION_KEYS = Object.keys({
-  model: 1, scale: 1, backend: 1, tile: 1, halo: 1, batch: 1, threads: 1, onProgress: 1, signal: 1, runtime: 1, finetune: 1,
+  model: 1, scale: 1, backend: 1, tile: 1, halo: 1, batch: 1, threads: 1, onProgress: 1, signal: 1, runtime: 1, finetune: 1, host: 1,
 } satisfies Record<keyof DenoiseOptions, 1>);
 
 function checkOptions(opts: DenoiseOptions): void {
@@ -195,6 +202,31 @@ async function denoiseEdge(image: Image, model: TomoganEdgeModel, opts: DenoiseO
   return { image: result, backend: r.runtime, scaled: !!s, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: r.tiles, warnings: [], stages: r.stages };
 }
 
+/** Whether this call goes to the host: asked for by name, or 'auto' with a host that has an accelerator. */
+function wantsHost(opts: DenoiseOptions): boolean {
+  if (opts.backend === 'host') {
+    if (!opts.host) throw new InvalidInputError('denoise: options.host', 'nothing with backend \'host\'', 'a handle from connectHost');
+    return true;
+  }
+  return (opts.backend ?? 'auto') === 'auto' && !!opts.host?.providers.some((p) => p.available && p.kind !== 'cpu');
+}
+
+/** The host path: scaled here, run there; null (with a warning pushed) when the host fails and allows a fallback. */
+async function denoiseOnHost(image: Image, opts: DenoiseOptions, t0: number, warnings: string[]): Promise<DenoiseResult | null> {
+  const scale = opts.scale ?? 'auto';
+  const s = scale === 'percentile' || (scale === 'auto' && needsScaling(image.data)) ? scaleToUint8Range(image) : undefined;
+  try {
+    const r = await opts.host!.infer(s?.image ?? image, { signal: opts.signal });
+    let result: Image = { width: image.width, height: image.height, depth: 1, data: r.data };
+    if (s) result = unscale(result, s);
+    return { image: result, backend: `host:${r.provider}`, scaled: !!s, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: 1, warnings, stages: r.stages };
+  } catch (e) {
+    if (!(e instanceof HostError) || !e.fallback) throw e;
+    warnings.push(`${e.message} (${e.code}); ran locally instead`);
+    return null;
+  }
+}
+
 /** Denoises `image` (depth = model depth) with the generator, halo-tiled; see DenoiseOptions. */
 export async function denoise(image: Image, opts: DenoiseOptions): Promise<DenoiseResult> {
   const t0 = performance.now();
@@ -208,6 +240,12 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
   if (edge) return denoiseEdge(image, model, opts, t0);
   if (opts.runtime !== undefined || opts.finetune !== undefined)
     throw new InvalidInputError(`denoise: options.${opts.runtime !== undefined ? 'runtime' : 'finetune'}`, 'a value', 'nothing with a float Generator (it applies to edge models)');
+  const hostWarnings: string[] = [];
+  if (wantsHost(opts)) {
+    const r = await denoiseOnHost(image, opts, t0, hostWarnings);
+    if (r) return r;
+    opts = { ...opts, backend: 'auto' };
+  }
   const first = await pick(opts.backend ?? 'auto');
   const halo = opts.halo ?? DEFAULT_HALO;
   if (halo < 48) first.warnings.push(`halo ${halo} px is below the generator's receptive-field reach (50 px, exact from 48): tile seams will differ from a full-frame pass`);
@@ -219,5 +257,5 @@ export async function denoise(image: Image, opts: DenoiseOptions): Promise<Denoi
   const { backend, out } = await runWithFallback(first, model, plan, opts);
   let result: Image = { width, height, depth: 1, data: crop(out, plan.H, plan.W, width, height) };
   if (s) result = unscale(result, s);
-  return { image: result, backend, scaled: !!s, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: plan.tiles.length, warnings: first.warnings };
+  return { image: result, backend, scaled: !!s, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: plan.tiles.length, warnings: [...hostWarnings, ...first.warnings] };
 }
