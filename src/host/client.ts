@@ -11,10 +11,11 @@ import { DEFAULT_PORT, ERROR_CODES, type ErrorCode, type HostMessage, PROTOCOL_V
 
 /** A failure the host reported (or the connection's): `fallback` says the caller may run the work locally. */
 export class HostError extends AnymlError {
+  declare readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly fallback: boolean;
-  constructor(code: ErrorCode, message: string, flags?: { retryable?: boolean; fallback?: boolean }) {
-    super(code, `anyml host: ${message}`);
+  constructor(code: ErrorCode, message: string, flags?: { retryable?: boolean; fallback?: boolean; cause?: unknown }) {
+    super(code, message, flags?.cause !== undefined ? { cause: flags.cause } : undefined);
     this.name = 'HostError';
     this.retryable = flags?.retryable ?? ERROR_CODES[code].retryable;
     this.fallback = flags?.fallback ?? ERROR_CODES[code].fallback;
@@ -64,8 +65,8 @@ class Connection implements HostHandle {
   constructor(readonly url: string, private readonly ws: WebSocketLike) {
     ws.binaryType = 'arraybuffer';
     ws.addEventListener('message', (ev) => this.onFrame(decodeFrame(new Uint8Array(ev.data as ArrayBuffer))));
-    ws.addEventListener('close', (ev) => this.fail(new HostError('DEVICE_LOST', `connection closed (code ${ev.code})`, { fallback: true })));
-    ws.addEventListener('error', () => this.fail(new HostError('PROVIDER_UNAVAILABLE', `cannot reach ${url}`)));
+    ws.addEventListener('close', (ev) => this.fail(new HostError('DEVICE_LOST', `anyml host: connection closed (code ${ev.code})`, { fallback: true })));
+    ws.addEventListener('error', () => this.fail(new HostError('PROVIDER_UNAVAILABLE', `anyml host: cannot reach ${url}`)));
   }
 
   private fail(e: HostError): void {
@@ -101,8 +102,8 @@ class Connection implements HostHandle {
     this.ws.send(encodeFrame(header, image.data));
     const f = await reply;
     const m = f.header;
-    if (m.type === 'error') throw new HostError(m.code, m.message, m);
-    if (m.type !== 'result' || !f.payload) throw new HostError('INTERNAL', `unexpected '${m.type}' for request ${id}`);
+    if (m.type === 'error') throw new HostError(m.code, `anyml host: ${m.message}`, m);
+    if (m.type !== 'result' || !f.payload) throw new HostError('INTERNAL', `anyml host: unexpected '${m.type}' for request ${id}`);
     const data = new Float32Array(f.payload.slice().buffer);
     const host = m.stages.total;
     return { data, provider: m.provider, stages: { ...m.stages, transfer: Math.max(0, performance.now() - t0 - host) } };
@@ -124,11 +125,11 @@ export async function connectHost(o: ConnectHostOptions | string): Promise<HostH
   const c = new Connection(url, new WS(url));
   const ms = opts.timeoutMs ?? 300;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new HostError('PROVIDER_UNAVAILABLE', `no answer from ${url} within ${ms} ms`)), ms)));
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new HostError('PROVIDER_UNAVAILABLE', `anyml host: no answer from ${url} within ${ms} ms`)), ms)));
   try {
     const f = await Promise.race([c.greet(opts.token, opts.client ?? 'anyml'), timeout]);
-    if (f.header.type === 'error') throw new HostError(f.header.code, f.header.message, f.header);
-    if (f.header.type !== 'welcome') throw new HostError('INTERNAL', `expected welcome, got '${f.header.type}'`);
+    if (f.header.type === 'error') throw new HostError(f.header.code, `anyml host: ${f.header.message}`, f.header);
+    if (f.header.type !== 'welcome') throw new HostError('INTERNAL', `anyml host: expected welcome, got '${f.header.type}'`);
     c.providers = f.header.providers;
     return c;
   } catch (e) {

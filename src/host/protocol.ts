@@ -133,6 +133,15 @@ export class TooLargeError extends InvalidInputError {
 export function toHostError(e: unknown, id?: number): HostErrorMessage {
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof TooLargeError) return hostError('TOO_LARGE', message, id);
+  // An error that already names a protocol code (a provider's DEVICE_LOST, the scheduler's BUSY) keeps it and its flags.
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === 'string' && code in ERROR_CODES) {
+    const { retryable, fallback } = e as { retryable?: unknown; fallback?: unknown };
+    return hostError(code as ErrorCode, message, id, {
+      ...(typeof retryable === 'boolean' ? { retryable } : {}),
+      ...(typeof fallback === 'boolean' ? { fallback } : {}),
+    });
+  }
   return hostError(e instanceof InvalidInputError ? 'BAD_REQUEST' : 'INTERNAL', message, id);
 }
 
