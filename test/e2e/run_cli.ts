@@ -7,8 +7,8 @@ export const BIN = fileURLToPath(new URL('../../bin/anyml.js', import.meta.url))
 
 export interface CliResult { code: number | null; stdout: string; stderr: string; json?: Record<string, unknown> }
 
-export function anyml(args: string[], opts: { cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: opts.cwd, timeout: 120_000 });
+export function anyml(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: opts.cwd, env: opts.env, timeout: 120_000 });
   const lines = r.stdout.trim().split('\n');
   let json: Record<string, unknown> | undefined;
   try {

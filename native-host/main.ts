@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// `anyml host`: the token, the providers in supervised children behind one scheduler, and a front end — the
+// WebSocket on loopback, or native messaging over stdio when a browser starts the host (--stdio). SIGINT / SIGTERM
+// finish the jobs in flight, stop the children and close the sockets; nothing the user owns is removed.
+import { DEFAULT_PORT, InvalidInputError, type ProviderInfo, type Stages } from 'anyml';
+import { discoverDevices, realFs } from './discovery.js';
+import { Scheduler } from './scheduler.js';
+import { ensureToken, tokenPath } from './security.js';
+import { serveNativeMessaging } from './stdio_server.js';
+import { ProviderProcess } from './supervisor.js';
+import type { Dispatcher } from './ws_server.js';
+import { startWsServer } from './ws_server.js';
+
+export interface HostFlags {
+  host: string;
+  port: number;
+  allowRemote?: boolean;
+  allowOrigin: string[];
+  stdio?: boolean;
+  json?: boolean;
+  /** What the browser passed when it started the host (Chrome: `chrome-extension://<id>/`). */
+  caller?: string[];
+}
+
+const VERSION = '1';
+
+/** The providers this host version runs (cpu), and what discovery says of the others. */
+async function providerInfos(): Promise<ProviderInfo[]> {
+  const found = await discoverDevices(realFs('/'));
+  return found.providers.map((p) =>
+    p.name === 'cpu'
+      ? { name: 'cpu', kind: 'cpu', available: true }
+      : { name: p.name, kind: p.name, available: false, reason: p.available ? 'found, but this host version runs the cpu provider only' : p.reason },
+  );
+}
+
+function dispatcher(s: Scheduler, infos: ProviderInfo[]): Dispatcher {
+  let id = 0;
+  return {
+    providers: () => infos,
+    async infer(req, data, signal) {
+      const provider = req.provider ?? 'cpu';
+      // The client sends the image already on TomoGAN's 0…255 scale (it scales and unscales itself).
+      const r = await s.submit(provider, { id: ++id, width: req.width, height: req.height, depth: req.depth, data, options: { scale: 'none' } }, { signal });
+      const stages = { ...r.stages, queue: r.stages.queue ?? 0, model: r.stages.model ?? 0, total: r.stages.total ?? 0 } as Stages;
+      return { provider: r.provider, data: r.data, stages };
+    },
+  };
+}
+
+/** Runs the host until SIGINT / SIGTERM (or, with --stdio, until the browser closes the port). */
+export async function runHost(f: HostFlags): Promise<void> {
+  if (!f.stdio && f.caller?.length) throw new InvalidInputError('anyml host: arguments', JSON.stringify(f.caller), 'none without --stdio (browsers pass the caller when they start the host)');
+  const { token } = await ensureToken(tokenPath());
+  const cpu = new ProviderProcess({ name: 'cpu', worker: new URL('./providers/cpu_worker.js', import.meta.url) });
+  const scheduler = new Scheduler([cpu]);
+  const d = dispatcher(scheduler, await providerInfos());
+  const log = (line: string) => process.stderr.write(line + '\n');
+  if (f.stdio) {
+    await serveNativeMessaging(d, process.stdin, process.stdout, { caller: f.caller?.find((a) => /^chrome-extension:\/\/|@|^\{/.test(a)), allowCallers: f.allowOrigin, hostVersion: VERSION, log });
+    await scheduler.shutdown({ mode: 'cancel' });
+    return;
+  }
+  const server = await startWsServer(d, { token, host: f.host, port: f.port, allowRemote: f.allowRemote, allowOrigins: f.allowOrigin, hostVersion: VERSION, log });
+  const url = `ws://${f.host.includes(':') ? `[${f.host}]` : f.host}:${server.port}`;
+  process.stdout.write(f.json ? JSON.stringify({ url, port: server.port }) + '\n' : `anyml host: listening on ${url} (anyml host pair prints how to connect)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = async (sig: string) => {
+      log(`anyml host: ${sig}: finishing the jobs in flight`);
+      await scheduler.shutdown({ mode: 'finish' });
+      await server.close();
+      resolve();
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}
+
+/** `anyml host pair`: the url and the token a page or program connects with (the token file is created if absent). */
+export async function runPair(f: { port: number; json?: boolean }): Promise<void> {
+  const { token, path } = await ensureToken(tokenPath());
+  const url = `ws://127.0.0.1:${f.port}`;
+  if (f.json) return void process.stdout.write(JSON.stringify({ url, token }) + '\n');
+  process.stdout.write(`url:   ${url}\ntoken: ${token}\n(from ${path}; connectHost({ url, token }) or paste the --json line into the demo)\n`);
+}
+
+export { DEFAULT_PORT };
