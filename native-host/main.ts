@@ -3,6 +3,7 @@
 // WebSocket on loopback, or native messaging over stdio when a browser starts the host (--stdio). SIGINT / SIGTERM
 // finish the jobs in flight, stop the children and close the sockets; nothing the user owns is removed.
 import { DEFAULT_PORT, InvalidInputError, type ProviderInfo, type Stages } from 'anyml';
+import { findTfliteLibrary } from 'anyml/node';
 import { discoverDevices, realFs } from './discovery.js';
 import { Scheduler } from './scheduler.js';
 import { ensureToken, tokenPath } from './security.js';
@@ -24,14 +25,17 @@ export interface HostFlags {
 
 const VERSION = '1';
 
-/** The providers this host version runs (cpu), and what discovery says of the others. */
+/** Providers this host version runs, by name: the worker module of each. */
+const RUNNABLE: Record<string, string> = { cpu: './providers/cpu_worker.js', tflite: './providers/tflite_worker.js' };
+
+/** What discovery found, as the welcome's provider list: runnable ones as found, the others with the reason. */
 async function providerInfos(): Promise<ProviderInfo[]> {
-  const found = await discoverDevices(realFs('/'));
-  return found.providers.map((p) =>
-    p.name === 'cpu'
-      ? { name: 'cpu', kind: 'cpu', available: true }
-      : { name: p.name, kind: p.name, available: false, reason: p.available ? 'found, but this host version runs the cpu provider only' : p.reason },
-  );
+  const found = await discoverDevices(realFs('/'), { ldLibraryPath: process.env.LD_LIBRARY_PATH, tfliteLibrary: findTfliteLibrary() ?? null });
+  return found.providers.map((p) => {
+    if (!p.available) return { name: p.name, kind: p.name, available: false, reason: p.reason };
+    if (RUNNABLE[p.name]) return { name: p.name, kind: p.name, available: true };
+    return { name: p.name, kind: p.name, available: false, reason: 'found, but this host version does not run this provider yet' };
+  });
 }
 
 function dispatcher(s: Scheduler, infos: ProviderInfo[]): Dispatcher {
@@ -52,9 +56,10 @@ function dispatcher(s: Scheduler, infos: ProviderInfo[]): Dispatcher {
 export async function runHost(f: HostFlags): Promise<void> {
   if (!f.stdio && f.caller?.length) throw new InvalidInputError('anyml host: arguments', JSON.stringify(f.caller), 'none without --stdio (browsers pass the caller when they start the host)');
   const { token } = await ensureToken(tokenPath());
-  const cpu = new ProviderProcess({ name: 'cpu', worker: new URL('./providers/cpu_worker.js', import.meta.url) });
-  const scheduler = new Scheduler([cpu]);
-  const d = dispatcher(scheduler, await providerInfos());
+  const infos = await providerInfos();
+  const procs = infos.filter((p) => p.available).map((p) => new ProviderProcess({ name: p.name, worker: new URL(RUNNABLE[p.name], import.meta.url) }));
+  const scheduler = new Scheduler(procs);
+  const d = dispatcher(scheduler, infos);
   const log = (line: string) => process.stderr.write(line + '\n');
   if (f.stdio) {
     await serveNativeMessaging(d, process.stdin, process.stdout, { caller: f.caller?.find((a) => /^chrome-extension:\/\/|@|^\{/.test(a)), allowCallers: f.allowOrigin, hostVersion: VERSION, log });

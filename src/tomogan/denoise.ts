@@ -36,6 +36,8 @@ export interface DenoiseOptions {
    * accelerator. A host failure with the fallback flag (absent, busy, device lost, timeout) reruns locally, with a warning.
    */
   host?: HostHandle;
+  /** The host's provider to run on ('cpu', 'tflite', 'edgetpu', …); default: its accelerator under 'auto', its default by name. */
+  hostProvider?: string;
   /** Edge models only: the int8 runtime ('tflite', 'reference', or 'auto', the default). */
   runtime?: string;
   /** Edge models only: run the fine-tune network (default: when the model has one). */
@@ -110,7 +112,7 @@ const WHAT = 'TomoGAN inference';
 
 /** Every DenoiseOptions key (the compiler keeps this list complete), for checkKeys. */
 const OPTION_KEYS = Object.keys({
-  model: 1, scale: 1, backend: 1, tile: 1, halo: 1, batch: 1, threads: 1, onProgress: 1, signal: 1, runtime: 1, finetune: 1, host: 1,
+  model: 1, scale: 1, backend: 1, tile: 1, halo: 1, batch: 1, threads: 1, onProgress: 1, signal: 1, runtime: 1, finetune: 1, host: 1, hostProvider: 1,
 } satisfies Record<keyof DenoiseOptions, 1>);
 
 function checkOptions(opts: DenoiseOptions): void {
@@ -208,7 +210,12 @@ function wantsHost(opts: DenoiseOptions): boolean {
     if (!opts.host) throw new InvalidInputError('denoise: options.host', 'nothing with backend \'host\'', 'a handle from connectHost');
     return true;
   }
-  return (opts.backend ?? 'auto') === 'auto' && !!opts.host?.providers.some((p) => p.available && p.kind !== 'cpu');
+  return (opts.backend ?? 'auto') === 'auto' && hostAccelerator(opts.host) !== undefined;
+}
+
+/** The host's first available accelerator provider (an Edge TPU or TensorRT: not its CPU ones). */
+function hostAccelerator(host?: HostHandle): string | undefined {
+  return host?.providers.find((p) => p.available && (p.kind === 'edgetpu' || p.kind === 'tensorrt'))?.name;
 }
 
 /** The host path: scaled here, run there; null (with a warning pushed) when the host fails and allows a fallback. */
@@ -216,7 +223,8 @@ async function denoiseOnHost(image: Image, opts: DenoiseOptions, t0: number, war
   const scale = opts.scale ?? 'auto';
   const s = scale === 'percentile' || (scale === 'auto' && needsScaling(image.data)) ? scaleToUint8Range(image) : undefined;
   try {
-    const r = await opts.host!.infer(s?.image ?? image, { signal: opts.signal });
+    const provider = opts.hostProvider ?? (opts.backend === 'host' ? undefined : hostAccelerator(opts.host));
+    const r = await opts.host!.infer(s?.image ?? image, { signal: opts.signal, ...(provider ? { provider } : {}) });
     let result: Image = { width: image.width, height: image.height, depth: 1, data: r.data };
     if (s) result = unscale(result, s);
     return { image: result, backend: `host:${r.provider}`, scaled: !!s, range: s ? { lo: s.lo, hi: s.hi } : null, ms: performance.now() - t0, tiles: 1, warnings, stages: r.stages };

@@ -13,6 +13,7 @@ import { attachNativePayload, encodeNativeMessage, NativeMessageReader, NativeRe
 import type { HostMessage, InferMessage } from '../../src/host/protocol.js';
 import { denoise } from '../../src/tomogan/denoise.js';
 import { loadDefaultWeights } from '../../src/tomogan/default_weights.js';
+import { loadDefaultEdgeModel } from '../../src/tomogan/edge/model_file.js';
 import type { Generator } from '../../src/tomogan/model.js';
 import { randomImage } from '../helpers/tomogan.js';
 import { anyml, BIN } from './run_cli.js';
@@ -43,6 +44,17 @@ describe('anyml host (the process)', () => {
     const local = await denoise(img, { model });
     expect(remote.backend).toBe('host:cpu');
     expect(remote.image.data).toEqual(local.image.data);
+    // The tflite provider (the TFLite C library here): the shipped int8 edge model, within 1 LSB of anyml's reference.
+    expect(h.providers.find((p) => p.name === 'tflite')).toMatchObject({ available: true });
+    const t = await denoise(img, { model, backend: 'host', host: h, hostProvider: 'tflite' });
+    expect(t.backend).toBe('host:tflite');
+    expect(t.stages).toMatchObject({ stitch: expect.any(Number), finetune: expect.any(Number) });
+    const edge = await loadDefaultEdgeModel(model);
+    const ref = await denoise(img, { model: edge, runtime: 'reference' });
+    const lsb = edge.finetune!.quantized.params[edge.finetune!.quantized.graph.output].scale * ((t.range?.hi ?? 255) - (t.range?.lo ?? 0)) / 255;
+    let within = 0;
+    for (let i = 0; i < ref.image.data.length; i++) if (Math.abs(t.image.data[i] - ref.image.data[i]) <= lsb * 1.001) within++;
+    expect(within / ref.image.data.length).toBeGreaterThanOrEqual(0.999);
     h.close();
     const exited = new Promise<number | null>((resolve) => host.once('exit', (code) => resolve(code)));
     host.kill('SIGTERM');
