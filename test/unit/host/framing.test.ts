@@ -2,13 +2,13 @@
 // Framing of `anyml host` (src/host/framing.ts): binary WebSocket frames with an 8-aligned payload (a zero-copy
 // Float32Array), native-messaging streams cut at any byte, and results chunked under the 1 MB host→browser limit.
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../src/errors.js';
 import {
   attachNativePayload, chunkNativeResult, decodeBase64, decodeFrame, detachNativePayload, encodeBase64, encodeFrame,
   encodeNativeMessage, NATIVE_CHUNK_BYTES, NativeMessageReader, NativeResultAssembler, payloadAsFloat32,
 } from '../../../src/host/framing.js';
 import { parseMessage, TooLargeError } from '../../../src/host/protocol.js';
 import type { HostMessage, InferMessage, ResultChunkMessage, ResultMessage } from '../../../src/host/protocol.js';
+import { invalid } from '../../helpers/errors.js';
 
 const CONTROL: HostMessage[] = [
   { type: 'hello', protocol: 1, client: 'node', token: 't' },
@@ -32,15 +32,7 @@ function randomBits(n: number, seed = 1): Uint32Array {
   for (let i = 0, s = seed; i < n; i++) out[i] = s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
   return out;
 }
-const thrown = (f: () => unknown): InvalidInputError => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('did not throw');
-};
+const thrown = invalid;
 const concat = (parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((o, p) => (out.set(p, o), o + p.length), 0);

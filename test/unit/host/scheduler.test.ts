@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Scheduler, type ScheduledResult } from '../../../native-host/scheduler.js';
 import { HostError, ProviderProcess } from '../../../native-host/supervisor.js';
+import { gone } from '../../helpers/process.js';
 
 const worker = new URL('../../../dist/native-host/providers/test_worker.js', import.meta.url);
 const schedulers: Scheduler[] = [];
@@ -23,18 +24,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The error a promise rejects with; attached at once, so that a rejection before the await is not unhandled. */
 const failure = (p: Promise<unknown>): Promise<HostError> => p.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e as HostError);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(10);
-  return !alive(pid);
-}
 
 describe('Scheduler', () => {
   it('a full queue is BUSY at once, retryable with fallback, and starts nothing', async () => {

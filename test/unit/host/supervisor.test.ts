@@ -7,6 +7,7 @@ import { HostError, ProviderProcess, type ProviderProcessOptions } from '../../.
 import { loadDefaultWeights } from '../../../src/tomogan/default_weights.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
 import { randomImage } from '../../helpers/tomogan.js';
+import { gone } from '../../helpers/process.js';
 
 const worker = (name: string) => new URL(`../../../dist/native-host/providers/${name}.js`, import.meta.url);
 const procs: ProviderProcess[] = [];
@@ -27,19 +28,6 @@ function testProvider(over: Partial<ProviderProcessOptions> = {}, logs: string[]
 const job = (id: number, options?: Record<string, unknown>) => ({ id, width: 3, height: 2, depth: 1, data: Float32Array.from([1, 2, 3, 4, 5, 6]), options });
 const DOUBLED = [2, 4, 6, 8, 10, 12];
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-/** Waits until `pid` has exited (the kernel reaps it a moment after Node's 'exit' event). */
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 10));
-  return !alive(pid);
-}
 
 async function failure(p: Promise<unknown>): Promise<HostError> {
   const e = await p.then(() => undefined, (err: unknown) => err);
