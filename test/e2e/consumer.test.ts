@@ -217,6 +217,33 @@ describe.skipIf(!!noRegistry || !!noChromium)('consumer: a fresh Vite app (npm i
     }, 600_000);
   }
 
+  it('a page on 127.0.0.1 pairs with a running anyml host and denoises there; with the host stopped it runs locally', async () => {
+    const { url, proc } = await serve(['preview'], false);
+    const origin = new URL(url).origin;
+    const cfg = { ...process.env, XDG_CONFIG_HOME: join(dir, 'host-config') };
+    const host = spawn(process.execPath, ['node_modules/anyml/bin/anyml.js', 'host', '--port', '0', '--json', '--allow-origin', origin], { cwd: dir, env: cfg, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const hostUrl = await new Promise<string>((resolve) => host.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()).url)));
+      const pair = lastJson(run(dir, process.execPath, ['node_modules/anyml/bin/anyml.js', 'host', 'pair', '--json'], { XDG_CONFIG_HOME: cfg.XDG_CONFIG_HOME }).stdout);
+      const page = `${url}host.html?url=${encodeURIComponent(hostUrl)}&token=${pair.token}`;
+      const on = await load(page);
+      expect(on.errors).toEqual([]);
+      expect(on.out).toMatchObject({ backend: 'host:cpu' });
+      expect(on.out.providers).toContain('cpu:true');
+      // The host runs onnxruntime-node (native), the page tfjs-wasm: the same model to float32 rounding.
+      expect(on.out.maxDiffVsWasm).toBeLessThan(0.05);
+      const exited = new Promise((resolve) => host.once('exit', resolve));
+      host.kill('SIGTERM');
+      await exited;
+      const off = await load(page);
+      expect(off.out).toMatchObject({ backend: 'wasm', connect: { code: 'PROVIDER_UNAVAILABLE', fallback: true }, maxDiffVsWasm: 0 });
+      figures.host = { on: on.out, off: off.out };
+    } finally {
+      host.kill('SIGKILL');
+      proc.kill();
+    }
+  }, 300_000);
+
   for (const isolate of [false, true]) {
     it(`vite dev server ${isolate ? 'with' : 'without'} COOP/COEP: the same pages, no console errors`, async () => {
       rmSync(join(dir, 'node_modules/.vite'), { recursive: true, force: true }); // a cold dependency optimisation, as on first run

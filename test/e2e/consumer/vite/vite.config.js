@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The user's own vite config: two pages, and COOP/COEP headers only when ISOLATE is set (anyml's README line for
+// The user's own vite config: three pages, and COOP/COEP headers only when ISOLATE is set (anyml's README line for
 // SharedArrayBuffer workers). Nothing else: no optimizeDeps, worker or asset settings for anyml.
 import { defineConfig } from 'vite';
 
@@ -7,5 +7,5 @@ const headers = process.env.ISOLATE ? { 'Cross-Origin-Opener-Policy': 'same-orig
 export default defineConfig({
   server: { headers },
   preview: { headers },
-  build: { rolldownOptions: { input: { svm: 'svm.html', tomogan: 'tomogan.html' } } },
+  build: { rolldownOptions: { input: { svm: 'svm.html', tomogan: 'tomogan.html', host: 'host.html' } } },
 });
