@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The TomoGAN tab's worker: simulates or decodes the input, loads the weights, denoises on the chosen tfjs backend
 // (webgpu works in dedicated workers too), computes SSIM/PSNR and encodes downloads. The page only draws.
-import { type Image, type PhantomKind, decodeImage, encodeImage, hasSimd, psnr, scaleToUint8Range, ssim, unscale } from 'anyml';
+import { connectHost, type HostHandle, type Image, type PhantomKind, decodeImage, encodeImage, hasSimd, psnr, scaleToUint8Range, ssim, unscale } from 'anyml';
 import { type Generator, type TomoganBackendName, DEFAULT_WEIGHTS_NAME, denoise, loadDefaultWeights, setWasmThreads, simulatedPairs, webgpuAdapterInfo } from 'anyml/tomogan';
 import type { Capabilities, Slice, TomoEvent, TomoRequest } from './tomogan_protocol.js';
 import { toWire } from './ui.js';
@@ -100,12 +100,24 @@ async function open(file: File, refFile?: File): Promise<void> {
   post({ type: 'input', label: `${file.name}, ${raw.width}×${raw.height}${refFile ? `, reference ${refFile.name}` : ' (no reference: no SSIM/PSNR)'}`, input: slice(input), reference: reference && slice(reference), ms: performance.now() - t0, note });
 }
 
-async function run(backend: 'auto' | TomoganBackendName, tile?: number): Promise<void> {
+/** The paired `anyml host`, if any (docs/host.md). */
+let host: HostHandle | undefined;
+
+async function pair(pairing: string): Promise<void> {
+  host?.close();
+  host = undefined;
+  host = await connectHost(pairing.trim());
+  post({ type: 'paired', url: host.url, providers: host.providers.map(({ name, available, reason }) => ({ name, available, ...(reason ? { reason } : {}) })) });
+}
+
+async function run(backend: 'auto' | 'host' | TomoganBackendName, tile?: number): Promise<void> {
   if (!model) throw modelError ?? new Error('the weights are not loaded');
   if (!input) throw bad('no input yet: simulate a scan or open an image first');
   controller = new AbortController();
   const t0 = performance.now();
-  const r = await denoise(input, { model, backend, tile, signal: controller.signal, onProgress: (done, total) => post({ type: 'progress', done, total }) });
+  if (backend === 'host' && !host) throw bad('no host paired: paste the line that `anyml host pair --json` prints and press Pair');
+  const onHost = backend === 'host' ? { host } : { tile };
+  const r = await denoise(input, { model, backend, ...onHost, signal: controller.signal, onProgress: (done, total) => post({ type: 'progress', done, total }) });
   const denoiseMs = performance.now() - t0;
   result = r.image;
   const t1 = performance.now();
@@ -113,7 +125,7 @@ async function run(backend: 'auto' | TomoganBackendName, tile?: number): Promise
     ? { ssimInput: ssim(input, reference, METRIC.ssim), ssimResult: ssim(r.image, reference, METRIC.ssim), psnrInput: psnr(input, reference, METRIC.psnr), psnrResult: psnr(r.image, reference, METRIC.psnr) }
     : undefined;
   const metricsMs = performance.now() - t1;
-  post({ type: 'result', result: slice(r.image), backend: r.backend, tiles: r.tiles, warnings: r.warnings, denoiseMs, metricsMs, metrics, wasmThreadsCount: r.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined });
+  post({ type: 'result', result: slice(r.image), backend: r.backend, tiles: r.tiles, warnings: r.warnings, denoiseMs, metricsMs, metrics, wasmThreadsCount: r.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined, ...(r.stages ? { stages: { ...r.stages } as Record<string, number> } : {}) });
 }
 
 async function encode(format: 'png16' | 'npy'): Promise<void> {
@@ -126,7 +138,7 @@ async function encode(format: 'png16' | 'npy'): Promise<void> {
 }
 
 const DOING: Record<TomoRequest['type'], string> = {
-  init: 'Starting the TomoGAN worker', simulate: 'Simulating the scan', open: 'Opening the image', denoise: 'Denoising', cancel: 'Cancelling', encode: 'Preparing the download',
+  init: 'Starting the TomoGAN worker', simulate: 'Simulating the scan', open: 'Opening the image', denoise: 'Denoising', cancel: 'Cancelling', encode: 'Preparing the download', pair: 'Pairing with the local host',
 };
 
 /** Requests run one after another (an 'open' awaits the file while a 'denoise' waits behind it); 'cancel' at once. */
@@ -142,6 +154,7 @@ addEventListener('message', (e: MessageEvent<TomoRequest>) => {
       case 'open': return open(m.file, m.reference);
       case 'denoise': return run(m.backend, m.tile);
       case 'encode': return encode(m.format);
+      case 'pair': return pair(m.pairing);
     }
   };
   queue = queue.then(work).catch((err) => post({ type: 'error', request: m.type, doing: DOING[m.type], error: toWire(err) }));

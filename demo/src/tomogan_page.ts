@@ -28,6 +28,12 @@ const HTML = `
     <progress id="tg-progress" max="1" value="0"></progress>
     <span id="tg-status" class="status">Starting …</span>
   </fieldset>
+  <fieldset>
+    <legend>Local host (optional: <code>anyml host</code>, then <code>anyml host pair --json</code>)</legend>
+    <label>Pairing <input id="tg-pairing" size="60" placeholder='{"url":"ws://127.0.0.1:47113","token":"…"}' /></label>
+    <button id="tg-pair" type="button">Pair</button>
+    <span id="tg-host" class="small">not paired</span>
+  </fieldset>
 </form>
 <div id="tg-weights-error"></div>
 <div id="tg-error"></div>
@@ -59,7 +65,7 @@ const HTML = `
       <tr><th>SSIM + PSNR</th><td id="tg-t-metrics">–</td></tr>
       <tr><th>draw</th><td id="tg-t-draw">–</td></tr>
     </table>
-    <p>Ran on: <strong id="tg-backend-used">–</strong> <span id="tg-warnings" class="small"></span></p>
+    <p>Ran on: <strong id="tg-backend-used">–</strong> <span id="tg-stages" class="small"></span> <span id="tg-warnings" class="small"></span></p>
     <p><button id="tg-dl-png" type="button" disabled>Download PNG (16-bit)</button> <button id="tg-dl-npy" type="button" disabled>Download NPY (float32)</button></p>
     <h3>This browser</h3>
     <ul id="tg-caps" class="small"><li>checking …</li></ul>
@@ -271,6 +277,7 @@ function showRun(q: Query, m: EventOf<'result'>): void {
   setFigure(used, m.backend + threads);
   used.dataset.backend = m.backend;
   q('#tg-warnings').textContent = m.warnings.length ? `Note: ${m.warnings.join('; ')}` : '';
+  q('#tg-stages').textContent = m.stages ? `(host stages: ${Object.entries(m.stages).map(([k, v]) => `${k} ${fmtMs(v)}`).join(', ')})` : '';
 }
 
 /** Shows the result on the right; data-runs counts finished runs, so the test can wait for the next one. */
@@ -300,6 +307,18 @@ function onError(p: TomoPage, m: EventOf<'error'>): void {
   if (counted(m.request)) answered(p, m.error.code === 'ABORTED' ? 'Cancelled.' : 'Stopped by an error (see above).');
 }
 
+/** A host answered: list its providers and offer 'host' as a backend. */
+function onPaired(p: TomoPage, m: EventOf<'paired'>): void {
+  const list = m.providers.map((x) => (x.available ? x.name : `${x.name} (unavailable${x.reason ? `: ${x.reason}` : ''})`)).join(', ');
+  const el = p.q('#tg-host');
+  el.textContent = `paired with ${m.url}: ${list}`;
+  el.dataset.paired = 'true';
+  p.backendSel.querySelector('option[value="host"]')?.remove();
+  const opt = new Option(`host (${m.url})`, 'host');
+  p.backendSel.append(opt);
+  p.backendSel.value = 'host';
+}
+
 function onEvent(p: TomoPage, m: TomoEvent): void {
   switch (m.type) {
     case 'ready':
@@ -316,6 +335,9 @@ function onEvent(p: TomoPage, m: TomoEvent): void {
       break;
     case 'file':
       download(m.name, m.bytes as Uint8Array<ArrayBuffer>, m.mime);
+      break;
+    case 'paired':
+      onPaired(p, m);
       break;
     case 'error':
       onError(p, m);
@@ -360,6 +382,7 @@ function wireControls(p: TomoPage): void {
   const { q } = p;
   p.runBtn.addEventListener('click', () => run(p));
   p.cancelBtn.addEventListener('click', () => cancel(p));
+  q('#tg-pair').addEventListener('click', () => send(p, { type: 'pair', pairing: q<HTMLInputElement>('#tg-pairing').value }));
   q('#tg-simulate').addEventListener('click', () => {
     pickSource(p.root, 'sim');
     simulate(p);

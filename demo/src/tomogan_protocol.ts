@@ -27,7 +27,9 @@ export type TomoRequest =
   | { type: 'init' }
   | { type: 'simulate'; kind: PhantomKind; size: number; photons: number; seed: number }
   | { type: 'open'; file: File; reference?: File }
-  | { type: 'denoise'; backend: 'auto' | TomoganBackendName; tile?: number }
+  | { type: 'denoise'; backend: 'auto' | 'host' | TomoganBackendName; tile?: number }
+  /** The line `anyml host pair --json` prints: connect to that local host. */
+  | { type: 'pair'; pairing: string }
   | { type: 'cancel' }
   | { type: 'encode'; format: 'png16' | 'npy' };
 
@@ -42,6 +44,7 @@ export type TomoEvent =
   | { type: 'ready'; caps: Capabilities }
   | { type: 'input'; label: string; input: Slice; reference?: Slice; ms: number; note?: string }
   | { type: 'progress'; done: number; total: number }
+  | { type: 'paired'; url: string; providers: { name: string; available: boolean; reason?: string }[] }
   | {
       type: 'result';
       result: Slice;
@@ -55,6 +58,8 @@ export type TomoEvent =
       metrics?: Metrics;
       /** tfjs-wasm threads in use after a wasm run (getThreadsCount), else undefined. */
       wasmThreadsCount?: number;
+      /** A host run's milliseconds per stage (transfer, queue, model, …). */
+      stages?: Record<string, number>;
     }
   | { type: 'file'; name: string; bytes: Uint8Array; mime: string }
   /** `request`: the request that failed ('weights': loading the weights during init, which still answers 'ready'). */

@@ -7,7 +7,9 @@
 // every main-thread task longer than 50 ms): none may start while training runs. A setTimeout(0) chain also records
 // the largest gap between two timer callbacks, printed for information (on a loaded 2-vCPU machine the OS can
 // deschedule the page's thread, which is not blocking by the page).
-import { mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -215,6 +217,34 @@ describe.skipIf(!!noChromium)('demo (vite build + preview, Chromium)', () => {
       await page.screenshot({ path: join(shots, 'tomogan-webgpu.png'), fullPage: true });
       expect(errors).toEqual([]);
     }, WEBGPU_DENOISE_MS + 30_000);
+
+    it('pairs with a local anyml host and denoises there: providers listed, host stages shown, SSIM equal to wasm\'s', async () => {
+      const cfg = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'anyml-demo-host-')) };
+      const bin = join(repo, 'bin/anyml.js');
+      const host = spawn(process.execPath, [bin, 'host', '--port', '0', '--json', '--allow-origin', new URL(url).origin], { env: cfg, stdio: ['ignore', 'pipe', 'ignore'] });
+      try {
+        const hostUrl = await new Promise<string>((resolve) => host.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()).url)));
+        const pair = JSON.parse(execFileSync(process.execPath, [bin, 'host', 'pair', '--json'], { env: cfg, encoding: 'utf8' }).trim().split('\n').pop()!);
+        const before = await ssimShown();
+        await page.fill('#tg-pairing', JSON.stringify({ url: hostUrl, token: pair.token }));
+        await page.click('#tg-pair');
+        await page.waitForSelector('#tg-host[data-paired=true]', { timeout: 20_000 });
+        expect(await page.textContent('#tg-host')).toMatch(/^paired with ws:\/\/127\.0\.0\.1:\d+: .*cpu/);
+        const runs = Number((await page.getAttribute('#page-tomogan', 'data-runs')) ?? 0);
+        await page.selectOption('#tg-backend', 'host');
+        await page.click('#tg-run');
+        await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#page-tomogan')!.dataset.runs ?? 0) > n || !!document.querySelector('#tg-error [role=alert]'), runs, { timeout: 60_000 });
+        expect(await page.textContent('#tg-error')).toBe('');
+        expect(await page.getAttribute('#tg-backend-used', 'data-backend')).toBe('host:cpu');
+        expect(await page.textContent('#tg-stages')).toMatch(/host stages: .*model/);
+        const s = await ssimShown();
+        expect(Math.abs(s.result - before.result)).toBeLessThan(1e-3);
+        Object.assign(figures, { tgHost: s, tgHostStages: await page.textContent('#tg-stages') });
+        expect(errors).toEqual([]);
+      } finally {
+        host.kill('SIGKILL');
+      }
+    }, 120_000);
 
     it('shows a file that is not an image as an error in the page', async () => {
       await page.setInputFiles('#tg-file', { name: 'scan.png', mimeType: 'image/png', buffer: Buffer.from('this is not a PNG\n') });
