@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { findTfliteLibrary, writeFileAtomic } from 'anyml/node';
 import { discoverDevices, formatDevices, realFs } from './discovery.js';
 import { installManifest } from './manifest.js';
-import { tokenPath } from './security.js';
+import { tokenPath } from './token.js';
 
 export interface DevicesFlags {
   json?: boolean;

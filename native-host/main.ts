@@ -6,7 +6,7 @@ import { DEFAULT_PORT, InvalidInputError, type ProviderInfo, type Stages } from 
 import { findTfliteLibrary } from 'anyml/node';
 import { discoverDevices, realFs } from './discovery.js';
 import { Scheduler } from './scheduler.js';
-import { ensureToken, tokenPath } from './security.js';
+import { ensureToken, tokenPath } from './token.js';
 import { serveNativeMessaging } from './stdio_server.js';
 import { ProviderProcess } from './supervisor.js';
 import type { Dispatcher } from './ws_server.js';

@@ -6,7 +6,7 @@
 import { chmod, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { posix } from 'node:path';
-import { tempPath } from './security.js';
+import { tempPath } from './token.js';
 
 /** The host's name: what an extension passes to `runtime.connectNative()`; also the manifest's file stem. */
 export const HOST_NAME = 'org.anyml.host';

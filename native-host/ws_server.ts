@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decodeFrame, encodeFrame, type HostMessage, hostError, type InferMessage, payloadAsFloat32, PROTOCOL_VERSION, type ProviderInfo, type Stages, toHostError } from 'anyml';
 import { WebSocket, WebSocketServer } from 'ws';
-import { checkBind, checkHostHeader, checkImageSize, checkOrigin, createHelloTimer, DEFAULT_LIMITS, type HostLimits, HostSecurityError, RefusalLog, tokensEqual } from './security.js';
+import { checkBind, checkHostHeader, checkImageSize, checkOrigin, createHelloTimer, DEFAULT_LIMITS, type HostLimits, HostSecurityError, RefusalLog } from './security.js';
+import { tokensEqual } from './token.js';
 
 /** What the front end hands requests to (the scheduler, or a test double). */
 export interface Dispatcher {

@@ -2,6 +2,7 @@
 // TomoGAN tab: a low-dose scan simulated in the browser (or a PNG/TIFF/NPY file), backend picker, progress over
 // tiles, cancel, before/after slider with zoom, SSIM/PSNR against the reference, time per stage, downloads.
 import { type CompareView, compareView } from './compare.js';
+import { HOST_PANEL, showPaired, wirePairing } from './host_panel.js';
 import type { Capabilities, Metrics, Slice, TomoEvent, TomoRequest } from './tomogan_protocol.js';
 import { $, clearError, download, el, fmtMs, setFigure, showError } from './ui.js';
 
@@ -28,12 +29,7 @@ const HTML = `
     <progress id="tg-progress" max="1" value="0"></progress>
     <span id="tg-status" class="status">Starting …</span>
   </fieldset>
-  <fieldset>
-    <legend>Local host (optional: <code>anyml host</code>, then <code>anyml host pair --json</code>)</legend>
-    <label>Pairing <input id="tg-pairing" size="60" placeholder='{"url":"ws://127.0.0.1:47113","token":"…"}' /></label>
-    <button id="tg-pair" type="button">Pair</button>
-    <span id="tg-host" class="small">not paired</span>
-  </fieldset>
+  ${HOST_PANEL}
 </form>
 <div id="tg-weights-error"></div>
 <div id="tg-error"></div>
@@ -307,18 +303,6 @@ function onError(p: TomoPage, m: EventOf<'error'>): void {
   if (counted(m.request)) answered(p, m.error.code === 'ABORTED' ? 'Cancelled.' : 'Stopped by an error (see above).');
 }
 
-/** A host answered: list its providers and offer 'host' as a backend. */
-function onPaired(p: TomoPage, m: EventOf<'paired'>): void {
-  const list = m.providers.map((x) => (x.available ? x.name : `${x.name} (unavailable${x.reason ? `: ${x.reason}` : ''})`)).join(', ');
-  const el = p.q('#tg-host');
-  el.textContent = `paired with ${m.url}: ${list}`;
-  el.dataset.paired = 'true';
-  p.backendSel.querySelector('option[value="host"]')?.remove();
-  const opt = new Option(`host (${m.url})`, 'host');
-  p.backendSel.append(opt);
-  p.backendSel.value = 'host';
-}
-
 function onEvent(p: TomoPage, m: TomoEvent): void {
   switch (m.type) {
     case 'ready':
@@ -337,7 +321,7 @@ function onEvent(p: TomoPage, m: TomoEvent): void {
       download(m.name, m.bytes as Uint8Array<ArrayBuffer>, m.mime);
       break;
     case 'paired':
-      onPaired(p, m);
+      showPaired(p.root, p.backendSel, m);
       break;
     case 'error':
       onError(p, m);
@@ -382,7 +366,7 @@ function wireControls(p: TomoPage): void {
   const { q } = p;
   p.runBtn.addEventListener('click', () => run(p));
   p.cancelBtn.addEventListener('click', () => cancel(p));
-  q('#tg-pair').addEventListener('click', () => send(p, { type: 'pair', pairing: q<HTMLInputElement>('#tg-pairing').value }));
+  wirePairing(p.root, (pairing) => send(p, { type: 'pair', pairing }));
   q('#tg-simulate').addEventListener('click', () => {
     pickSource(p.root, 'sim');
     simulate(p);
