@@ -28,14 +28,24 @@ const VERSION = '1';
 /** Providers this host version runs, by name: the worker module of each. */
 const RUNNABLE: Record<string, string> = { cpu: './providers/cpu_worker.js', tflite: './providers/tflite_worker.js' };
 
+/**
+ * ANYML_HOST_TEST_PROVIDER=1 adds the `test` provider (providers/test_worker.ts: echo ×2, or a crash chosen by
+ * ANYML_TEST_WORKER_MODE), so tests can crash a provider inside the real host process. Never on by default.
+ */
+function testProviders(): ProviderInfo[] {
+  return process.env.ANYML_HOST_TEST_PROVIDER === '1' ? [{ name: 'test', kind: 'cpu', available: true }] : [];
+}
+const TEST_WORKER = './providers/test_worker.js';
+
 /** What discovery found, as the welcome's provider list: runnable ones as found, the others with the reason. */
 async function providerInfos(): Promise<ProviderInfo[]> {
   const found = await discoverDevices(realFs('/'), { ldLibraryPath: process.env.LD_LIBRARY_PATH, tfliteLibrary: findTfliteLibrary() ?? null });
-  return found.providers.map((p) => {
+  const infos = found.providers.map((p): ProviderInfo => {
     if (!p.available) return { name: p.name, kind: p.name, available: false, reason: p.reason };
     if (RUNNABLE[p.name]) return { name: p.name, kind: p.name, available: true };
     return { name: p.name, kind: p.name, available: false, reason: 'found, but this host version does not run this provider yet' };
   });
+  return [...infos, ...testProviders()];
 }
 
 function dispatcher(s: Scheduler, infos: ProviderInfo[]): Dispatcher {
@@ -57,7 +67,7 @@ export async function runHost(f: HostFlags): Promise<void> {
   if (!f.stdio && f.caller?.length) throw new InvalidInputError('anyml host: arguments', JSON.stringify(f.caller), 'none without --stdio (browsers pass the caller when they start the host)');
   const { token } = await ensureToken(tokenPath());
   const infos = await providerInfos();
-  const procs = infos.filter((p) => p.available).map((p) => new ProviderProcess({ name: p.name, worker: new URL(RUNNABLE[p.name], import.meta.url) }));
+  const procs = infos.filter((p) => p.available).map((p) => new ProviderProcess({ name: p.name, worker: new URL(RUNNABLE[p.name] ?? TEST_WORKER, import.meta.url) }));
   const scheduler = new Scheduler(procs);
   const d = dispatcher(scheduler, infos);
   const log = (line: string) => process.stderr.write(line + '\n');

@@ -3,7 +3,7 @@
 // against a real child process. `options.mode`: 'echo' (default: the input × 2, after `delayMs`), 'segv' (kills
 // itself with SIGSEGV mid-job, as a TFLite delegate does when libedgetpu is missing), 'hang' (never answers, but
 // honours cancel), 'stubborn' (never answers and ignores cancel: a wedged native call), 'exit' (exit(3) mid-job),
-// 'throw' (an ordinary error). ANYML_TEST_WORKER_FAIL_START=1 makes `init` fail; ANYML_TEST_WORKER_CRASH_START=1
+// 'throw' (an ordinary error); ANYML_TEST_WORKER_MODE sets the mode of jobs that name none. ANYML_TEST_WORKER_FAIL_START=1 makes `init` fail; ANYML_TEST_WORKER_CRASH_START=1
 // makes the process die before it is ready.
 import { type ProviderJob, type ProviderResult, serveProvider } from './messages.js';
 
@@ -14,14 +14,16 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 function echo(job: ProviderJob): ProviderResult {
+  const t0 = performance.now();
   const out = new Float32Array(job.width * job.height);
   // Channel 0 only: providers answer one channel, as protocol v1's result does.
   for (let i = 0; i < out.length; i++) out[i] = job.data[i * job.depth] * 2;
-  return { data: out, stages: { model: 0, total: 0, pid: process.pid }, backend: 'test' };
+  const ms = performance.now() - t0;
+  return { data: out, stages: { model: ms, total: ms, pid: process.pid }, backend: 'test' };
 }
 
 async function run(job: ProviderJob, signal: AbortSignal): Promise<ProviderResult> {
-  const mode = (job.options?.mode as string | undefined) ?? 'echo';
+  const mode = (job.options?.mode as string | undefined) ?? process.env.ANYML_TEST_WORKER_MODE ?? 'echo';
   const delayMs = Number(job.options?.delayMs ?? 0);
   // A short wait first, so that 'segv' and 'exit' happen mid-job rather than on receipt.
   await sleep(Math.min(delayMs, 5), signal);
