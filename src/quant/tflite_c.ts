@@ -2,6 +2,8 @@
 // The TFLite C library (tensorflow/lite/c/c_api.h) called through koffi, an optional dependency: the real TFLite
 // interpreter that anyml's .tflite files and int8 reference are checked against, and the `tflite` edge runtime in Node.
 // The library is `options.library`, else $ANYML_TFLITE_LIB, else the copy the npm package tfjs-tflite-node ships.
+// `options.delegate` adds an external delegate (libedgetpu.so.1) through the plugin ABI tflite_runtime's
+// load_delegate uses (tensorflow/lite/delegates/external/external_delegate.h).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -11,6 +13,7 @@ type Fn = (...args: unknown[]) => unknown;
 /** The part of koffi's API used here. */
 interface Koffi {
   load(path: string): { func(signature: string): unknown };
+  proto(signature: string): unknown;
 }
 interface Api {
   version: string;
@@ -31,6 +34,7 @@ interface Api {
   NumDims: Fn;
   Dim: Fn;
   Type: Fn;
+  OptionsAddDelegate: Fn;
 }
 
 /** TfLiteType codes (tensorflow/lite/c/c_api_types.h), which differ from the schema's TensorType. */
@@ -56,14 +60,17 @@ export function findTfliteLibrary(explicit?: string): string | undefined {
 
 const apis = new Map<string, Promise<Api>>();
 
-async function bind(path: string): Promise<Api> {
-  let koffi: Koffi;
+async function importKoffi(): Promise<Koffi> {
   try {
     const mod = (await import('koffi')) as unknown as Koffi & { default?: Koffi };
-    koffi = mod.default ?? mod;
+    return mod.default ?? mod;
   } catch (cause) {
     throw new AnymlError('RUNTIME_UNAVAILABLE', "the TFLite runtime needs the optional dependency 'koffi' (npm install koffi)", { cause });
   }
+}
+
+async function bind(path: string): Promise<Api> {
+  const koffi = await importKoffi();
   let lib: ReturnType<Koffi['load']>;
   try {
     lib = koffi.load(path);
@@ -90,6 +97,7 @@ async function bind(path: string): Promise<Api> {
     NumDims: f('int32_t TfLiteTensorNumDims(void* tensor)'),
     Dim: f('int32_t TfLiteTensorDim(void* tensor, int32_t i)'),
     Type: f('int TfLiteTensorType(void* tensor)'),
+    OptionsAddDelegate: f('void TfLiteInterpreterOptionsAddDelegate(void* options, void* delegate)'),
   };
 }
 
@@ -101,6 +109,62 @@ function api(library?: string): Promise<Api> {
   if (!p) apis.set(path, (p = bind(path)));
   p.catch(() => apis.delete(path));
   return p;
+}
+
+/** The plugin functions of an external delegate library: create from key/value options, destroy. */
+interface DelegateApi {
+  create: Fn;
+  destroy: Fn;
+}
+const delegateApis = new Map<string, Promise<DelegateApi>>();
+let reportErrorDeclared = false;
+
+async function bindDelegate(path: string): Promise<DelegateApi> {
+  const koffi = await importKoffi();
+  let lib: ReturnType<Koffi['load']>;
+  try {
+    lib = koffi.load(path);
+  } catch (cause) {
+    const hint = 'for the Edge TPU, install the Edge TPU runtime libedgetpu1-std (https://coral.ai/software/#debian-packages) or set ANYML_EDGETPU_LIB';
+    throw new AnymlError('RUNTIME_UNAVAILABLE', `cannot load the TFLite delegate library '${path}': ${(cause as Error).message} (${hint})`, { cause });
+  }
+  if (!reportErrorDeclared) koffi.proto('void AnymlTfliteDelegateReportError(const char* message)');
+  reportErrorDeclared = true;
+  try {
+    return {
+      create: lib.func('void* tflite_plugin_create_delegate(char** options_keys, char** options_values, size_t num_options, AnymlTfliteDelegateReportError* report_error)') as Fn,
+      destroy: lib.func('void tflite_plugin_destroy_delegate(void* delegate)') as Fn,
+    };
+  } catch (cause) {
+    throw new AnymlError('RUNTIME_UNAVAILABLE', `'${path}' is not a TFLite external delegate (no tflite_plugin_create_delegate / tflite_plugin_destroy_delegate): ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** A created delegate and how to free it (after the interpreter that uses it is deleted). */
+interface Delegate {
+  ptr: unknown;
+  destroy(): void;
+}
+
+/** tflite_plugin_create_delegate with `spec.options`; its report_error messages go into the error when it returns NULL. */
+async function createDelegate(spec: TfliteDelegateSpec): Promise<Delegate> {
+  let d = delegateApis.get(spec.library);
+  if (!d) delegateApis.set(spec.library, (d = bindDelegate(spec.library)));
+  d.catch(() => delegateApis.delete(spec.library));
+  const fns = await d;
+  const entries = Object.entries(spec.options ?? {});
+  const reported: string[] = [];
+  // A transient koffi callback: valid while create runs, which is when the plugin ABI calls it.
+  const ptr = fns.create(entries.map(([k]) => k), entries.map(([, v]) => v), entries.length, (m: string) => void reported.push(m));
+  if (!ptr) {
+    const given = entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : 'no options';
+    const why = reported.length ? reported.join('; ') : 'it reported no reason';
+    const device = spec.options?.device;
+    const hint = device === undefined ? '' : ` (no device matches device=${device}, or it is in use or not accessible)`;
+    throw new AnymlError('RUNTIME_UNAVAILABLE', `the TFLite delegate '${spec.library}' could not be created with ${given}: ${why}${hint}`);
+  }
+  let destroyed = false;
+  return { ptr, destroy: () => void (destroyed || ((destroyed = true), fns.destroy(ptr))) };
 }
 
 /** A tensor's shape and TfLiteType code as the interpreter reports them. */
@@ -119,10 +183,19 @@ export interface TfliteInterpreter {
   close(): void;
 }
 
+/** An external delegate: the library exporting the plugin ABI and the key/value options it is created with. */
+export interface TfliteDelegateSpec {
+  library: string;
+  /** For libedgetpu: { device: 'usb' | 'usb:N' | 'pci' | 'pci:N' }. */
+  options?: Record<string, string>;
+}
+
 export interface OpenTfliteOptions {
   library?: string;
   /** Interpreter threads (TFLite's default when omitted). */
   threads?: number;
+  /** Added with TfLiteInterpreterOptionsAddDelegate before the interpreter is created; destroyed by close(). */
+  delegate?: TfliteDelegateSpec;
 }
 
 function info(a: Api, t: unknown): TfliteTensorInfo {
@@ -130,19 +203,32 @@ function info(a: Api, t: unknown): TfliteTensorInfo {
   return { shape: Array.from({ length: n }, (_, i) => a.Dim(t, i) as number), type: a.Type(t) as number, bytes: Number(a.ByteSize(t)) };
 }
 
-/** Loads a .tflite file into the TFLite C interpreter. */
+/** Loads a .tflite file into the TFLite C interpreter, with `options.delegate` when given. */
 export async function openTflite(model: Uint8Array, options: OpenTfliteOptions = {}): Promise<TfliteInterpreter> {
   const a = await api(options.library);
+  const delegate = options.delegate ? await createDelegate(options.delegate) : undefined;
+  try {
+    return interpreter(a, model, options, delegate);
+  } catch (e) {
+    delegate?.destroy();
+    throw e;
+  }
+}
+
+/** The model and interpreter; on failure frees what it made (the caller frees the delegate). */
+function interpreter(a: Api, model: Uint8Array, options: OpenTfliteOptions, delegate: Delegate | undefined): TfliteInterpreter {
   const data = Buffer.from(model); // TfLiteModelCreate keeps a pointer: this copy lives as long as the interpreter
   const m = a.ModelCreate(data, data.length);
   if (!m) throw new InvalidInputError('openTflite: model', `${model.length} bytes TFLite could not parse`, 'a valid .tflite flatbuffer');
   const o = a.OptionsCreate();
   if (options.threads) a.OptionsSetNumThreads(o, options.threads);
+  if (delegate) a.OptionsAddDelegate(o, delegate.ptr);
   const it = a.InterpreterCreate(m, o);
   a.OptionsDelete(o);
   if (!it || a.AllocateTensors(it) !== 0) {
     if (it) a.InterpreterDelete(it);
     a.ModelDelete(m);
+    if (delegate) throw new AnymlError('RUNTIME_FAILED', `TFLite could not prepare the model with the delegate '${options.delegate!.library}' (see its message above)`);
     throw new InvalidInputError('openTflite: model', 'a model TFLite refused to prepare (see its message above)', 'ops and tensors TFLite supports');
   }
   const tin = a.GetInputTensor(it, 0);
@@ -168,6 +254,7 @@ export async function openTflite(model: Uint8Array, options: OpenTfliteOptions =
       closed = true;
       a.InterpreterDelete(it);
       a.ModelDelete(m);
+      delegate?.destroy(); // after the interpreter: TfLiteInterpreterDelete does not free delegates (c_api.h)
     },
   };
 }

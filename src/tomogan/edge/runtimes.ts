@@ -25,7 +25,7 @@ export function registerEdgeRuntime(entry: BackendEntry<EdgeRuntime>): void {
 }
 
 /** Runs tile after tile through one int8 function of a single tile. */
-async function perTile(tiles: Int8Array, n: number, inPer: number, one: (x: Int8Array) => Int8Array | Promise<Int8Array>): Promise<Int8Array> {
+export async function perTile(tiles: Int8Array, n: number, inPer: number, one: (x: Int8Array) => Int8Array | Promise<Int8Array>): Promise<Int8Array> {
   let out: Int8Array | undefined;
   for (let i = 0; i < n; i++) {
     const y = await one(tiles.subarray(i * inPer, (i + 1) * inPer));
@@ -51,13 +51,17 @@ function referenceRuntime(fastConv?: ConvKernel): EdgeRuntime {
   };
 }
 
-function tfliteRuntime(): EdgeRuntime {
-  const open = new WeakMap<QuantizedGraph, Map<string, Promise<TfliteRunner>>>();
+/**
+ * The TFLite C interpreter on anyml's own .tflite file of each graph and tile shape, one interpreter per pair;
+ * `open` loads a file (default: the platform's openTflite; the edgetpu runtime passes its library and threads).
+ */
+export function tfliteRuntime(open: (model: Uint8Array) => Promise<TfliteRunner> = (m) => tomoganPlatform.openTflite(m)): EdgeRuntime {
+  const runners = new WeakMap<QuantizedGraph, Map<string, Promise<TfliteRunner>>>();
   const runner = (q: QuantizedGraph, h: number, w: number) => {
-    let byShape = open.get(q);
-    if (!byShape) open.set(q, (byShape = new Map()));
+    let byShape = runners.get(q);
+    if (!byShape) runners.set(q, (byShape = new Map()));
     let r = byShape.get(`${h}x${w}`);
-    if (!r) byShape.set(`${h}x${w}`, (r = tomoganPlatform.openTflite(writeTflite(q.graph, { height: h, width: w, quantized: q }))));
+    if (!r) byShape.set(`${h}x${w}`, (r = open(writeTflite(q.graph, { height: h, width: w, quantized: q }))));
     return r;
   };
   return {
