@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { HostError } from 'anyml';
 import { registerEdgeTpuRuntime } from 'anyml/node';
-import { denoise, type DenoiseScale, loadDefaultEdgeModel, loadDefaultWeights, type TomoganEdgeModel } from 'anyml/tomogan';
+import { denoise, loadDefaultEdgeModel, loadDefaultWeights, type TomoganEdgeModel } from 'anyml/tomogan';
+import { runEdgeJob } from './edge_job.js';
 import { type ProviderJob, type ProviderResult, serveProvider } from './messages.js';
 
 let edge: TomoganEdgeModel | undefined;
@@ -14,11 +15,7 @@ let backend = 'edgetpu';
 
 async function run(job: ProviderJob, signal: AbortSignal): Promise<ProviderResult> {
   if (!edge) throw new Error('edgetpu provider: a job arrived before the model was loaded');
-  const image = { width: job.width, height: job.height, depth: job.depth, data: job.data };
-  const scale = job.options?.scale as DenoiseScale | undefined;
-  const r = await denoise(image, { model: edge, runtime: 'edgetpu', signal, ...(scale === undefined ? {} : { scale }) });
-  const st = r.stages as { model: number; stitch: number; finetune: number; total: number };
-  return { data: r.image.data, stages: { model: st.model, stitch: st.stitch, finetune: st.finetune, total: st.total }, backend };
+  return runEdgeJob(edge, 'edgetpu', job, signal, backend);
 }
 
 /** The compiled model's bytes; a start failure that says what to set when the variable is missing or unreadable. */

@@ -2,18 +2,15 @@
 // The `tflite` provider's child process: the shipped int8 edge model (tomogan-sim-v1-edge) on the TFLite C
 // interpreter — 64² tiles with no halo, stitched, then the int8 fine-tune network — which is what the Edge TPU
 // provider runs minus the delegate. Its own process because a TFLite delegate that fails can take the process down.
-import { denoise, type DenoiseScale, loadDefaultEdgeModel, loadDefaultWeights, type TomoganEdgeModel } from 'anyml/tomogan';
+import { denoise, loadDefaultEdgeModel, loadDefaultWeights, type TomoganEdgeModel } from 'anyml/tomogan';
+import { runEdgeJob } from './edge_job.js';
 import { type ProviderJob, type ProviderResult, serveProvider } from './messages.js';
 
 let edge: TomoganEdgeModel | undefined;
 
 async function run(job: ProviderJob, signal: AbortSignal): Promise<ProviderResult> {
   if (!edge) throw new Error('tflite provider: a job arrived before the model was loaded');
-  const image = { width: job.width, height: job.height, depth: job.depth, data: job.data };
-  const scale = job.options?.scale as DenoiseScale | undefined;
-  const r = await denoise(image, { model: edge, runtime: 'tflite', signal, ...(scale === undefined ? {} : { scale }) });
-  const st = r.stages as { model: number; stitch: number; finetune: number; total: number };
-  return { data: r.image.data, stages: { model: st.model, stitch: st.stitch, finetune: st.finetune, total: st.total }, backend: r.backend };
+  return runEdgeJob(edge, 'tflite', job, signal);
 }
 
 serveProvider({

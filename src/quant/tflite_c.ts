@@ -69,14 +69,18 @@ async function importKoffi(): Promise<Koffi> {
   }
 }
 
+/** koffi.load, or RUNTIME_UNAVAILABLE naming `what`, the path, the loader's reason and `hint`. */
+function loadLibrary(koffi: Koffi, path: string, what: string, hint = ''): ReturnType<Koffi['load']> {
+  try {
+    return koffi.load(path);
+  } catch (cause) {
+    throw new AnymlError('RUNTIME_UNAVAILABLE', `cannot load ${what} '${path}': ${(cause as Error).message}${hint && ` (${hint})`}`, { cause });
+  }
+}
+
 async function bind(path: string): Promise<Api> {
   const koffi = await importKoffi();
-  let lib: ReturnType<Koffi['load']>;
-  try {
-    lib = koffi.load(path);
-  } catch (cause) {
-    throw new AnymlError('RUNTIME_UNAVAILABLE', `cannot load the TFLite C library '${path}': ${(cause as Error).message}`, { cause });
-  }
+  const lib = loadLibrary(koffi, path, 'the TFLite C library');
   const f = (sig: string) => lib.func(sig) as Fn;
   return {
     version: (f('const char* TfLiteVersion()')() as string) ?? '?',
@@ -121,13 +125,8 @@ let reportErrorDeclared = false;
 
 async function bindDelegate(path: string): Promise<DelegateApi> {
   const koffi = await importKoffi();
-  let lib: ReturnType<Koffi['load']>;
-  try {
-    lib = koffi.load(path);
-  } catch (cause) {
-    const hint = 'for the Edge TPU, install the Edge TPU runtime libedgetpu1-std (https://coral.ai/software/#debian-packages) or set ANYML_EDGETPU_LIB';
-    throw new AnymlError('RUNTIME_UNAVAILABLE', `cannot load the TFLite delegate library '${path}': ${(cause as Error).message} (${hint})`, { cause });
-  }
+  const hint = 'for the Edge TPU, install the Edge TPU runtime libedgetpu1-std (https://coral.ai/software/#debian-packages) or set ANYML_EDGETPU_LIB';
+  const lib = loadLibrary(koffi, path, 'the TFLite delegate library', hint);
   if (!reportErrorDeclared) koffi.proto('void AnymlTfliteDelegateReportError(const char* message)');
   reportErrorDeclared = true;
   try {
