@@ -2,9 +2,13 @@
 // `anyml host`: the token, the providers in supervised children behind one scheduler, and a front end — the
 // WebSocket on loopback, or native messaging over stdio when a browser starts the host (--stdio). SIGINT / SIGTERM
 // finish the jobs in flight, stop the children and close the sockets; nothing the user owns is removed.
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DEFAULT_PORT, InvalidInputError, type ProviderInfo, type Stages } from 'anyml';
 import { findTfliteLibrary } from 'anyml/node';
 import { discoverDevices, realFs } from './discovery.js';
+import { checkProviderFlags, type PlannedProvider, planProviders, type ProviderFlags, providerInfos } from './plan.js';
 import { Scheduler } from './scheduler.js';
 import { ensureToken, tokenPath } from './token.js';
 import { serveNativeMessaging } from './stdio_server.js';
@@ -12,7 +16,7 @@ import { ProviderProcess } from './supervisor.js';
 import type { Dispatcher } from './ws_server.js';
 import { startWsServer } from './ws_server.js';
 
-export interface HostFlags {
+export interface HostFlags extends ProviderFlags {
   host: string;
   port: number;
   allowRemote?: boolean;
@@ -25,27 +29,24 @@ export interface HostFlags {
 
 const VERSION = '1';
 
-/** Providers this host version runs, by name: the worker module of each. */
-const RUNNABLE: Record<string, string> = { cpu: './providers/cpu_worker.js', tflite: './providers/tflite_worker.js' };
-
-/**
- * ANYML_HOST_TEST_PROVIDER=1 adds the `test` provider (providers/test_worker.ts: echo ×2, or a crash chosen by
- * ANYML_TEST_WORKER_MODE), so tests can crash a provider inside the real host process. Never on by default.
- */
-function testProviders(): ProviderInfo[] {
-  return process.env.ANYML_HOST_TEST_PROVIDER === '1' ? [{ name: 'test', kind: 'cpu', available: true }] : [];
+/** The absolute path of a file the children will read, or a clear error now rather than three failed starts later. */
+async function readableFile(what: string, path: string): Promise<string> {
+  const abs = resolve(path);
+  try {
+    await access(abs, constants.R_OK);
+  } catch (e) {
+    throw new InvalidInputError(what, path, `a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return abs;
 }
-const TEST_WORKER = './providers/test_worker.js';
 
-/** What discovery found, as the welcome's provider list: runnable ones as found, the others with the reason. */
-async function providerInfos(): Promise<ProviderInfo[]> {
+/** What discovery found and the flags allow, checked before anything starts (native-host/plan.ts). */
+async function plan(f: HostFlags): Promise<PlannedProvider[]> {
+  checkProviderFlags(f);
+  if (f.edgetpuModel) f = { ...f, edgetpuModel: await readableFile('anyml host: --edgetpu-model', f.edgetpuModel) };
   const found = await discoverDevices(realFs('/'), { ldLibraryPath: process.env.LD_LIBRARY_PATH, tfliteLibrary: findTfliteLibrary() ?? null });
-  const infos = found.providers.map((p): ProviderInfo => {
-    if (!p.available) return { name: p.name, kind: p.name, available: false, reason: p.reason };
-    if (RUNNABLE[p.name]) return { name: p.name, kind: p.name, available: true };
-    return { name: p.name, kind: p.name, available: false, reason: 'found, but this host version does not run this provider yet' };
-  });
-  return [...infos, ...testProviders()];
+  // ANYML_HOST_TEST_PROVIDER=1: the `test` provider, which tests crash inside the real host process.
+  return planProviders(found, { ...f, testProvider: process.env.ANYML_HOST_TEST_PROVIDER === '1' });
 }
 
 function dispatcher(s: Scheduler, infos: ProviderInfo[]): Dispatcher {
@@ -65,11 +66,11 @@ function dispatcher(s: Scheduler, infos: ProviderInfo[]): Dispatcher {
 /** Runs the host until SIGINT / SIGTERM (or, with --stdio, until the browser closes the port). */
 export async function runHost(f: HostFlags): Promise<void> {
   if (!f.stdio && f.caller?.length) throw new InvalidInputError('anyml host: arguments', JSON.stringify(f.caller), 'none without --stdio (browsers pass the caller when they start the host)');
+  const providers = await plan(f);
   const { token } = await ensureToken(tokenPath());
-  const infos = await providerInfos();
-  const procs = infos.filter((p) => p.available).map((p) => new ProviderProcess({ name: p.name, worker: new URL(RUNNABLE[p.name] ?? TEST_WORKER, import.meta.url) }));
+  const procs = providers.flatMap((p) => (p.available && p.worker ? [new ProviderProcess({ name: p.name, worker: new URL(p.worker, import.meta.url), env: p.env })] : []));
   const scheduler = new Scheduler(procs);
-  const d = dispatcher(scheduler, infos);
+  const d = dispatcher(scheduler, providerInfos(providers));
   const log = (line: string) => process.stderr.write(line + '\n');
   if (f.stdio) {
     await serveNativeMessaging(d, process.stdin, process.stdout, { caller: f.caller?.find((a) => /^chrome-extension:\/\/|@|^\{/.test(a)), allowCallers: f.allowOrigin, hostVersion: VERSION, log });

@@ -33,6 +33,10 @@ export function registerHostCommands(program: Command): void {
     .option('--allow-origin <origin>', 'a page origin allowed to connect (repeatable; exact match)', collect, [])
     .option('--stdio', 'serve one browser over native messaging on stdin/stdout (browsers start the host this way)')
     .option('--json', 'print the listening url as one JSON line')
+    .option('--edgetpu-model <file>', 'the edgetpu_compiler output to run on the Edge TPU (starts the edgetpu provider)')
+    .option('--edgetpu-device <dev>', 'usb, usb:N, pci or pci:N (default: the first usable Edge TPU)')
+    .addOption(new Option('--tensorrt-precision <p>', 'the TensorRT engine\'s precision').choices(['fp16', 'fp32']))
+    .option('--tensorrt-cache <dir>', 'where built TensorRT engines are kept (default $XDG_CACHE_HOME/anyml/tensorrt)')
     .action(async (caller: string[], flags) => (await hostCli()).runHost({ ...flags, caller }));
   host
     .command('devices')

@@ -40,3 +40,17 @@ describe('anyml host devices', () => {
     expect(j.libedgetpu).toBe('/usr/lib/x86_64-linux-gnu/libedgetpu.so.1');
   });
 });
+
+describe('anyml host serve: provider flags are checked before anything starts', () => {
+  it('refuses an unreadable --edgetpu-model, a bad --edgetpu-device and an unknown --tensorrt-precision', () => {
+    const model = anyml(['host', '--port', '0', '--edgetpu-model', '/nonexistent/x_edgetpu.tflite']);
+    expect(model.code).not.toBe(0);
+    expect(model.stderr).toMatch(/--edgetpu-model.*\/nonexistent\/x_edgetpu\.tflite.*a readable file \(ENOENT\)/);
+    const device = anyml(['host', '--port', '0', '--edgetpu-model', '/nonexistent/x', '--edgetpu-device', 'usb0']);
+    expect(device.code).not.toBe(0);
+    expect(device.stderr).toMatch(/edgetpu device.*"usb0".*usb, usb:N, pci or pci:N/);
+    const precision = anyml(['host', '--port', '0', '--tensorrt-precision', 'int8']);
+    expect(precision.code).not.toBe(0);
+    expect(precision.stderr).toMatch(/--tensorrt-precision.*int8.*fp16, fp32/);
+  });
+});
