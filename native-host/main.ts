@@ -5,15 +5,15 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DEFAULT_PORT, InvalidInputError, type ProviderInfo, type Stages } from 'anyml';
+import { DEFAULT_PORT, InvalidInputError } from 'anyml';
 import { findTfliteLibrary } from 'anyml/node';
 import { discoverDevices, realFs } from './discovery.js';
+import { hostDispatcher } from './dispatch.js';
 import { checkProviderFlags, type PlannedProvider, planProviders, type ProviderFlags, providerInfos } from './plan.js';
 import { Scheduler } from './scheduler.js';
 import { ensureToken, tokenPath } from './token.js';
 import { serveNativeMessaging } from './stdio_server.js';
 import { ProviderProcess } from './supervisor.js';
-import type { Dispatcher } from './ws_server.js';
 import { startWsServer } from './ws_server.js';
 
 export interface HostFlags extends ProviderFlags {
@@ -49,20 +49,6 @@ async function plan(f: HostFlags): Promise<PlannedProvider[]> {
   return planProviders(found, { ...f, testProvider: process.env.ANYML_HOST_TEST_PROVIDER === '1' });
 }
 
-function dispatcher(s: Scheduler, infos: ProviderInfo[]): Dispatcher {
-  let id = 0;
-  return {
-    providers: () => infos,
-    async infer(req, data, signal) {
-      const provider = req.provider ?? 'cpu';
-      // The client sends the image already on TomoGAN's 0…255 scale (it scales and unscales itself).
-      const r = await s.submit(provider, { id: ++id, width: req.width, height: req.height, depth: req.depth, data, options: { scale: 'none' } }, { signal });
-      const stages = { ...r.stages, queue: r.stages.queue ?? 0, model: r.stages.model ?? 0, total: r.stages.total ?? 0 } as Stages;
-      return { provider: r.provider, data: r.data, stages };
-    },
-  };
-}
-
 /** Runs the host until SIGINT / SIGTERM (or, with --stdio, until the browser closes the port). */
 export async function runHost(f: HostFlags): Promise<void> {
   if (!f.stdio && f.caller?.length) throw new InvalidInputError('anyml host: arguments', JSON.stringify(f.caller), 'none without --stdio (browsers pass the caller when they start the host)');
@@ -70,7 +56,7 @@ export async function runHost(f: HostFlags): Promise<void> {
   const { token } = await ensureToken(tokenPath());
   const procs = providers.flatMap((p) => (p.available && p.worker ? [new ProviderProcess({ name: p.name, worker: new URL(p.worker, import.meta.url), env: p.env })] : []));
   const scheduler = new Scheduler(procs);
-  const d = dispatcher(scheduler, providerInfos(providers));
+  const d = hostDispatcher(scheduler, providerInfos(providers));
   const log = (line: string) => process.stderr.write(line + '\n');
   if (f.stdio) {
     await serveNativeMessaging(d, process.stdin, process.stdout, { caller: f.caller?.find((a) => /^chrome-extension:\/\/|@|^\{/.test(a)), allowCallers: f.allowOrigin, hostVersion: VERSION, log });
