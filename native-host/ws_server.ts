@@ -4,7 +4,7 @@
 // first message within the hello deadline, then message and image size. Frames: src/host/framing.ts.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { decodeFrame, encodeFrame, type HostMessage, hostError, type InferMessage, payloadAsFloat32, PROTOCOL_VERSION, type ProviderInfo, type Stages, toHostError } from 'anyml';
+import { decodeFrame, encodeFrame, encodeFrameParts, type HostMessage, hostError, type InferMessage, payloadAsFloat32, PROTOCOL_VERSION, type ProviderInfo, type Stages, toHostError } from 'anyml';
 import { WebSocket, WebSocketServer } from 'ws';
 import { checkBind, checkHostHeader, checkImageSize, checkOrigin, createHelloTimer, DEFAULT_LIMITS, type HostLimits, HostSecurityError, RefusalLog } from './security.js';
 import { tokensEqual } from './token.js';
@@ -49,8 +49,15 @@ function upgradeRefusal(req: IncomingMessage, port: number, o: WsServerOptions):
   return origin.ok ? null : origin.reason;
 }
 
+/** Frames above this go out as two fragments, so the payload is written from the provider's buffer, not copied. */
+const FRAGMENT_FROM_BYTES = 64 * 1024;
+
 function send(ws: WebSocket, header: HostMessage, payload?: Float32Array): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(encodeFrame(header, payload));
+  if (ws.readyState !== WebSocket.OPEN) return;
+  if (!payload || payload.byteLength < FRAGMENT_FROM_BYTES) return ws.send(encodeFrame(header, payload));
+  const { head, body } = encodeFrameParts(header, payload);
+  ws.send(head, { binary: true, fin: false });
+  ws.send(body, { binary: true, fin: true });
 }
 
 /** One connection: hello first (token, deadline), then infer / cancel / ping until it closes. */

@@ -6,7 +6,7 @@ import { platform } from '#platform';
 import { AnymlError, InvalidInputError } from '../errors.js';
 import type { WebSocketLike } from '../platform/types.js';
 import type { Image } from '../types.js';
-import { decodeFrame, encodeFrame, type Frame } from './framing.js';
+import { decodeFrame, encodeFrame, type Frame, payloadAsFloat32 } from './framing.js';
 import { DEFAULT_PORT, ERROR_CODES, type ErrorCode, type HostMessage, PROTOCOL_VERSION, type ProviderInfo, type Stages } from './protocol.js';
 
 /** A failure the host reported (or the connection's): `fallback` says the caller may run the work locally. */
@@ -104,7 +104,8 @@ class Connection implements HostHandle {
     const m = f.header;
     if (m.type === 'error') throw new HostError(m.code, `anyml host: ${m.message}`, m);
     if (m.type !== 'result' || !f.payload) throw new HostError('INTERNAL', `anyml host: unexpected '${m.type}' for request ${id}`);
-    const data = new Float32Array(f.payload.slice().buffer);
+    // A view of the received message, which is this connection's alone: no copy.
+    const data = payloadAsFloat32(f);
     const host = m.stages.total;
     return { data, provider: m.provider, stages: { ...m.stages, transfer: Math.max(0, performance.now() - t0 - host) } };
   }

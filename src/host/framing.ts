@@ -112,6 +112,18 @@ const hasPayload = (m: HostMessage): m is InferMessage | ResultMessage => m.type
 
 /** One binary frame; `payloadBytes` in the header is set from `payload`, and the header is checked (parseMessage). */
 export function encodeFrame(header: HostMessage, payload?: ArrayBufferView, options: FrameOptions = {}): Uint8Array {
+  const { head, body } = encodeFrameParts(header, payload, options);
+  const frame = new Uint8Array(head.length + body.length); // a fresh ArrayBuffer: byteOffset 0, so the payload is 8-aligned
+  frame.set(head, 0);
+  frame.set(body, head.length);
+  return frame;
+}
+
+/**
+ * A frame as two pieces, `head` (magic, header length, JSON, padding to 8) and `body` (a view of the payload, not a
+ * copy), for senders that can write one message in two fragments (RFC 6455 §5.4) and so skip copying the payload.
+ */
+export function encodeFrameParts(header: HostMessage, payload?: ArrayBufferView, options: FrameOptions = {}): { head: Uint8Array; body: Uint8Array } {
   const body = payload ? bytesOf(payload) : new Uint8Array(0);
   if (!hasPayload(header) && body.length) throw new InvalidInputError(`encodeFrame: ${header.type}`, `a payload of ${body.length} bytes`, 'no payload (only infer and result carry one)');
   if (header.type === 'infer' && header.data !== undefined) throw new InvalidInputError('encodeFrame: infer.data', 'base64 data', 'no data field: a binary frame carries the payload raw');
@@ -121,12 +133,11 @@ export function encodeFrame(header: HostMessage, payload?: ArrayBufferView, opti
   const off = align8(8 + json.length);
   const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   if (off + body.length > max) throw new TooLargeError('encodeFrame: frame', off + body.length, max, 'maxFrameBytes');
-  const frame = new Uint8Array(off + body.length); // a fresh ArrayBuffer: byteOffset 0, so the payload is 8-aligned
-  frame.set(FRAME_MAGIC, 0);
-  new DataView(frame.buffer).setUint32(4, json.length, true);
-  frame.set(json, 8);
-  frame.set(body, off);
-  return frame;
+  const head = new Uint8Array(off);
+  head.set(FRAME_MAGIC, 0);
+  new DataView(head.buffer).setUint32(4, json.length, true);
+  head.set(json, 8);
+  return { head, body };
 }
 
 /** Checks the frame's limits, magic and lengths before parsing; the payload is a view into `bytes`. */

@@ -4,7 +4,7 @@ export { PROTOCOL_VERSION, DEFAULT_PORT, PROVIDER_KINDS, ERROR_CODES, parseMessa
 export type {
   HostMessage, HelloMessage, WelcomeMessage, InferMessage, ResultMessage, HostErrorMessage, ErrorCode, ProviderInfo, ProviderKind, Stages, InferOptions,
 } from './protocol.js';
-export { encodeFrame, decodeFrame, payloadAsFloat32, encodeNativeMessage, NativeMessageReader, chunkNativeResult, NativeResultAssembler, attachNativePayload, detachNativePayload, DEFAULT_MAX_FRAME_BYTES, NATIVE_MAX_TO_HOST_BYTES } from './framing.js';
+export { encodeFrame, encodeFrameParts, decodeFrame, payloadAsFloat32, encodeNativeMessage, NativeMessageReader, chunkNativeResult, NativeResultAssembler, attachNativePayload, detachNativePayload, DEFAULT_MAX_FRAME_BYTES, NATIVE_MAX_TO_HOST_BYTES } from './framing.js';
 export type { Frame, FrameOptions } from './framing.js';
 export { connectHost, HostError } from './client.js';
 export type { ConnectHostOptions, HostHandle, HostResult } from './client.js';

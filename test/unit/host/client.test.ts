@@ -33,7 +33,8 @@ afterAll(() => server.close());
 
 describe('connectHost + denoise on the host', () => {
   it("runs on the host and equals local denoise bit for bit; 'auto' stays local for a cpu-only host", async () => {
-    const img = randomImage(96, 80, 1, 3);
+    // 160 × 128: an 80 KiB result, which the host sends as two fragments (header, then the payload uncopied).
+    const img = randomImage(160, 128, 1, 3);
     const host = await connectHost({ url, token: TOKEN });
     expect(host.providers).toEqual([{ name: 'cpu', kind: 'cpu', available: true }]);
     const remote = await denoise(img, { model, backend: 'host', host });

@@ -3,7 +3,7 @@
 // Float32Array), native-messaging streams cut at any byte, and results chunked under the 1 MB host→browser limit.
 import { describe, expect, it } from 'vitest';
 import {
-  attachNativePayload, chunkNativeResult, decodeBase64, decodeFrame, detachNativePayload, encodeBase64, encodeFrame,
+  attachNativePayload, chunkNativeResult, decodeBase64, decodeFrame, detachNativePayload, encodeBase64, encodeFrame, encodeFrameParts,
   encodeNativeMessage, NATIVE_CHUNK_BYTES, NativeMessageReader, NativeResultAssembler, payloadAsFloat32,
 } from '../../../src/host/framing.js';
 import { parseMessage, TooLargeError } from '../../../src/host/protocol.js';
@@ -76,6 +76,19 @@ describe('binary frames', () => {
       const view = payloadAsFloat32(decoded);
       expect(view.buffer).toBe(frame.buffer);
       expect(new Uint32Array(view.buffer, view.byteOffset, view.length)).toEqual(new Uint32Array(x.buffer));
+    }
+  });
+
+  it('encodeFrameParts is the same frame in two pieces, the body a view of the payload (no copy)', () => {
+    for (const k of [0, 3, 7]) {
+      const x = new Float32Array(randomBits(4 * 3, k).buffer);
+      const { head, body } = encodeFrameParts(inferOf(4, 3, 1, 'q'.repeat(k + 1)), x);
+      expect(body.buffer).toBe(x.buffer);
+      expect(head.length % 8).toBe(0);
+      const joined = new Uint8Array(head.length + body.length);
+      joined.set(head);
+      joined.set(body, head.length);
+      expect(joined).toEqual(encodeFrame(inferOf(4, 3, 1, 'q'.repeat(k + 1)), x));
     }
   });
 
