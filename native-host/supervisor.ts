@@ -7,10 +7,12 @@
 // Transport: `child_process.fork` with `serialization: 'advanced'` (V8 structured clone over the IPC channel). A
 // Float32Array crosses as one copy with no framing code to get wrong, and the child's stdout/stderr stay separate
 // from the protocol: native libraries print diagnostics there, and the host's own stdout may carry native-messaging
-// frames, so the child's output is piped and handed to `onLog` line by line instead of inherited.
+// frames, so the child's output is piped and handed to `onLog` line by line instead of inherited. Tensors of 256 KiB
+// or more take a private folder on tmpfs instead of the pipe (shm.ts).
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { FromChild, ProviderJob, ProviderResult } from './providers/messages.js';
+import type { FromChild, ProviderJob, ProviderResult, Wire } from './providers/messages.js';
+import { SHM_ENV, SHM_MIN_BYTES, ShmSlot, sweepStale } from './shm.js';
 import { DEFAULT_LIMITS } from './security.js';
 
 export type { ProviderJob, ProviderResult } from './providers/messages.js';
@@ -40,6 +42,8 @@ export interface ProviderProcessOptions {
   backoff?: Partial<Backoff>;
   /** Consecutive failed starts before the provider is marked unavailable. Default 3. */
   maxStartFailures?: number;
+  /** Large tensors through a private folder on tmpfs (shm.ts) rather than the IPC pipe. Default true. */
+  sharedMemory?: boolean;
   /** Where restarts and the child's own output go. Default: stderr, prefixed with the provider's name. */
   onLog?: (line: string) => void;
 }
@@ -88,11 +92,13 @@ export class ProviderProcess {
   /** Why the provider cannot run, once it failed to start `maxStartFailures` times in a row. */
   reason: string | undefined;
   private spawned = 0;
+  /** The shared folder for large tensors: undefined before the first spawn, null when none could be made. */
+  private shm: ShmSlot | null | undefined;
 
   constructor(options: ProviderProcessOptions) {
     this.name = options.name;
     this.opts = {
-      startMs: DEFAULT_LIMITS.loadMs, jobMs: DEFAULT_LIMITS.inferMs, cancelGraceMs: 1_000, stopGraceMs: 2_000, maxStartFailures: 3,
+      sharedMemory: true, startMs: DEFAULT_LIMITS.loadMs, jobMs: DEFAULT_LIMITS.inferMs, cancelGraceMs: 1_000, stopGraceMs: 2_000, maxStartFailures: 3,
       onLog: (line) => process.stderr.write(`[${options.name}] ${line}\n`),
       ...options, env: options.env ?? {}, backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
     };
@@ -101,6 +107,11 @@ export class ProviderProcess {
   /** The running child's pid (undefined between children). */
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** The private folder large tensors pass through (shm.ts); undefined before the first start or without one. */
+  get sharedFolder(): string | undefined {
+    return this.shm?.dir;
   }
 
   /** Children started after the first (after crashes, timeouts, ignored cancels and failed starts). */
@@ -166,9 +177,15 @@ export class ProviderProcess {
   /** Forks one child and resolves when it says ready; rejects when it fails, dies or is too slow first. */
   private spawnOnce(): Promise<void> {
     const worker = typeof this.opts.worker === 'string' ? this.opts.worker : fileURLToPath(this.opts.worker);
+    if (this.shm === undefined && !this.opts.sharedMemory) this.shm = null;
+    if (this.shm === undefined) {
+      sweepStale();
+      this.shm = ShmSlot.create();
+      if (!this.shm) this.opts.onLog('no private folder for shared tensors; large images go through the IPC pipe');
+    }
     const child = fork(worker, [], {
       serialization: 'advanced',
-      env: { ...process.env, ...this.opts.env },
+      env: { ...process.env, ...this.opts.env, ...(this.shm ? { [SHM_ENV]: this.shm.dir } : {}) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.spawned++;
@@ -202,7 +219,7 @@ export class ProviderProcess {
     if (m.type === 'start_failed') return this.startWait?.reject(new Error(m.message));
     const cur = this.current;
     if (!cur || m.id !== cur.id) return;
-    if (m.type === 'result' && !cur.cancelRequested) return this.settle(cur, m.result);
+    if (m.type === 'result' && !cur.cancelRequested) return this.settle(cur, this.fromWire(m.result));
     if (m.type === 'error' && !cur.cancelRequested) {
       const code = m.name === 'InvalidInputError' ? 'BAD_REQUEST' : 'INTERNAL';
       return this.settle(cur, new HostError(code, `provider ${this.name}: ${m.message}`));
@@ -256,6 +273,24 @@ export class ProviderProcess {
     this.restartIn(0);
   }
 
+  /** A large input goes into the shared folder (shm.ts); the message then carries only its size. */
+  private toWire(job: ProviderJob): Wire<ProviderJob> {
+    if (!this.shm || job.data.byteLength < SHM_MIN_BYTES) return job;
+    const { data, ...rest } = job;
+    return { ...rest, shmBytes: this.shm.writeJob(data) };
+  }
+
+  private fromWire(r: Wire<ProviderResult>): ProviderResult | HostError {
+    if (r.shmBytes === undefined) return r as ProviderResult;
+    if (!this.shm) return new HostError('INTERNAL', `provider ${this.name}: a result in shared memory, but none was set up`);
+    const { shmBytes, ...rest } = r;
+    try {
+      return { ...rest, data: this.shm.readResult(shmBytes) };
+    } catch (e) {
+      return new HostError('INTERNAL', `provider ${this.name}: ${(e as Error).message}`);
+    }
+  }
+
   private settle(cur: Running, outcome: ProviderResult | HostError): void {
     if (this.current !== cur) return;
     this.current = undefined;
@@ -301,7 +336,11 @@ export class ProviderProcess {
     const cur: Running = { id: job.id, resolve, reject, cleanup, cancelRequested: false };
     this.current = cur;
     signal?.addEventListener('abort', onAbort, { once: true });
-    child.send({ type: 'job', job });
+    try {
+      child.send({ type: 'job', job: this.toWire(job) });
+    } catch (e) {
+      return this.settle(cur, new HostError('INTERNAL', `provider ${this.name}: cannot hand job ${job.id} to the worker: ${(e as Error).message}`));
+    }
     if (signal?.aborted) onAbort();
   }
 
@@ -316,6 +355,7 @@ export class ProviderProcess {
     if (this.current) this.settle(this.current, new HostError('CANCELLED', `provider ${this.name}: stopped during job ${this.current.id}`));
     await Promise.all([...this.live].map((c) => this.stopChild(c)));
     await this.starting?.catch(() => {});
+    this.shm?.close();
   }
 
   private stopChild(child: ChildProcess): Promise<void> {

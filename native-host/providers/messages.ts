@@ -2,9 +2,14 @@
 // The messages between `ProviderProcess` (supervisor.ts) and a provider's child process, and `serveProvider`, the
 // child side. They travel over Node's IPC channel with `serialization: 'advanced'` (V8's structured clone), so a
 // job's Float32Array arrives as a Float32Array with no base64 or framing, and stdout/stderr stay free for the
-// diagnostics that native libraries (onnxruntime, TFLite delegates) print there.
+// diagnostics that native libraries (onnxruntime, TFLite delegates) print there. Large tensors take the shared
+// folder instead (shm.ts).
+import { ChildShm, SHM_ENV, SHM_MIN_BYTES } from '../shm.js';
 
-/** One image of `depth` float32 channels, height × width × depth, channels innermost (protocol v1's layout). */
+/**
+ * One image of `depth` float32 channels, height × width × depth, channels innermost (protocol v1's layout). In the
+ * child, a large `data` is a view of a buffer reused by the next job: a provider must not keep it past `run`.
+ */
 export interface ProviderJob {
   id: number;
   width: number;
@@ -23,14 +28,20 @@ export interface ProviderResult {
   backend?: string;
 }
 
+/**
+ * On the wire, a tensor of SHM_MIN_BYTES or more travels in the shared folder (shm.ts) and the message carries
+ * only `shmBytes`; smaller ones travel in `data`.
+ */
+export type Wire<T extends { data: Float32Array }> = Omit<T, 'data'> & { data?: Float32Array; shmBytes?: number };
+
 export type ToChild =
-  | { type: 'job'; job: ProviderJob }
+  | { type: 'job'; job: Wire<ProviderJob> }
   | { type: 'cancel'; id: number };
 
 export type FromChild =
   | { type: 'ready' }
   | { type: 'start_failed'; message: string }
-  | { type: 'result'; id: number; result: ProviderResult }
+  | { type: 'result'; id: number; result: Wire<ProviderResult> }
   | { type: 'error'; id: number; name: string; message: string }
   | { type: 'cancelled'; id: number };
 
@@ -40,15 +51,31 @@ export interface WorkerProvider {
   run(job: ProviderJob, signal: AbortSignal): Promise<ProviderResult>;
 }
 
+const shm = process.env[SHM_ENV] ? new ChildShm(process.env[SHM_ENV] as string) : undefined;
+
+function fromWire(job: Wire<ProviderJob>): ProviderJob {
+  if (job.shmBytes === undefined) return job as ProviderJob;
+  if (!shm) throw new Error(`job ${job.id} is in shared memory, but ${SHM_ENV} is not set`);
+  const { shmBytes, ...rest } = job;
+  return { ...rest, data: shm.readJob(shmBytes) };
+}
+
+function toWire(r: ProviderResult): Wire<ProviderResult> {
+  if (!shm || r.data.byteLength < SHM_MIN_BYTES) return r;
+  const { data, ...rest } = r;
+  return { ...rest, shmBytes: shm.writeResult(data) };
+}
+
 function send(m: FromChild): void {
   // process.send is absent when the module is run by hand rather than forked: there is nobody to answer.
   process.send?.(m);
 }
 
-async function answer(provider: WorkerProvider, job: ProviderJob, ac: AbortController): Promise<void> {
+async function answer(provider: WorkerProvider, wire: Wire<ProviderJob>, ac: AbortController): Promise<void> {
+  const job = { id: wire.id };
   try {
-    const result = await provider.run(job, ac.signal);
-    send(ac.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result });
+    const result = await provider.run(fromWire(wire), ac.signal);
+    send(ac.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result: toWire(result) });
   } catch (e) {
     if (ac.signal.aborted) send({ type: 'cancelled', id: job.id });
     else send({ type: 'error', id: job.id, name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) });

@@ -13,6 +13,7 @@ import { denoise } from '../../src/tomogan/denoise.js';
 import { loadDefaultWeights } from '../../src/tomogan/default_weights.js';
 import type { Generator } from '../../src/tomogan/model.js';
 import { randomImage } from '../helpers/tomogan.js';
+import { stopGracefully } from '../helpers/process.js';
 import { anyml, BIN } from './run_cli.js';
 
 const env = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'anyml-host-crash-')), ANYML_HOST_TEST_PROVIDER: '1', ANYML_TEST_WORKER_MODE: 'segv' };
@@ -30,7 +31,7 @@ beforeAll(async () => {
     host.once('exit', (code) => reject(new Error(`anyml host exited with ${code}: ${log}`)));
   });
 }, 60_000);
-afterAll(() => void host.kill('SIGKILL'));
+afterAll(() => stopGracefully(host), 20_000);
 
 describe('anyml host with a provider that segfaults', () => {
   it('DEVICE_LOST → the client falls back with the right image; the host keeps serving others', { timeout: 120_000 }, async () => {

@@ -11,6 +11,7 @@ import { connectHost, HostError } from '../../src/host/client.js';
 import { denoise } from '../../src/tomogan/denoise.js';
 import { loadDefaultWeights } from '../../src/tomogan/default_weights.js';
 import { randomImage } from '../helpers/tomogan.js';
+import { stopGracefully } from '../helpers/process.js';
 import { anyml, BIN } from './run_cli.js';
 
 const env = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'anyml-host-load-')) };
@@ -21,7 +22,7 @@ beforeAll(async () => {
   host = spawn(process.execPath, [BIN, 'host', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   url = await new Promise<string>((resolve) => host.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()).url)));
 }, 60_000);
-afterAll(() => void host.kill('SIGKILL'));
+afterAll(() => stopGracefully(host), 20_000);
 
 /** Resident set of a process in MiB (/proc/<pid>/status VmRSS), the host and its children together. */
 function rssMiB(pid: number): number {

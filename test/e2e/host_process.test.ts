@@ -4,7 +4,7 @@
 // local denoise — then SIGTERM (clean exit); and the same host started for native messaging (--stdio), driven with
 // Chrome's framing. The fallback when the host is gone: test/unit/host/client.test.ts.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ import { loadDefaultWeights } from '../../src/tomogan/default_weights.js';
 import { loadDefaultEdgeModel } from '../../src/tomogan/edge/model_file.js';
 import type { Generator } from '../../src/tomogan/model.js';
 import { randomImage } from '../helpers/tomogan.js';
+import { shmBase } from '../../native-host/shm.js';
+import { stopGracefully } from '../helpers/process.js';
 import { anyml, BIN } from './run_cli.js';
 
 const env = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'anyml-host-cfg-')) };
@@ -31,7 +33,7 @@ beforeAll(async () => {
     host.once('exit', (code) => reject(new Error(`anyml host exited with ${code}`)));
   });
 }, 60_000);
-afterAll(() => void host.kill('SIGKILL'));
+afterAll(() => stopGracefully(host), 20_000);
 
 describe('anyml host (the process)', () => {
   it('pairs, serves denoise on its cpu provider equal to a local run, and exits cleanly on SIGTERM', { timeout: 120_000 }, async () => {
@@ -39,7 +41,8 @@ describe('anyml host (the process)', () => {
     expect(pair.url).toMatch(/^ws:\/\/127\.0\.0\.1:47113$/);
     const h = await connectHost({ url, token: pair.token, timeoutMs: 2000 });
     expect(h.providers.find((p) => p.name === 'cpu')).toMatchObject({ kind: 'cpu', available: true });
-    const img = randomImage(96, 80, 1, 12);
+    // 320 × 256 (320 KiB): large enough to pass between the host and its children through the shared folder.
+    const img = randomImage(320, 256, 1, 12);
     const remote = await denoise(img, { model, backend: 'host', host: h });
     const local = await denoise(img, { model });
     expect(remote.backend).toBe('host:cpu');
@@ -56,9 +59,12 @@ describe('anyml host (the process)', () => {
     for (let i = 0; i < ref.image.data.length; i++) if (Math.abs(t.image.data[i] - ref.image.data[i]) <= lsb * 1.001) within++;
     expect(within / ref.image.data.length).toBeGreaterThanOrEqual(0.999);
     h.close();
+    const folders = () => readdirSync(shmBase()).filter((n) => n.startsWith(`anyml-host-${host.pid}-`));
+    expect(folders()).toHaveLength(2); // cpu and tflite
     const exited = new Promise<number | null>((resolve) => host.once('exit', (code) => resolve(code)));
     host.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(folders()).toEqual([]);
   });
 
   it('serves a browser over native messaging (--stdio) with Chrome framing', { timeout: 120_000 }, async () => {
