@@ -1,80 +1,64 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
-// Host overhead on loopback: a 1024² float32 image through `anyml host` (WebSocket, from Node) and through native
-// messaging (--stdio, Chrome framing), round trip minus the provider's own time (its `stages.total`): framing,
-// the socket or pipe, the scheduler and the IPC to the provider's child process. Providers: cpu and tflite.
-// Usage: node bench/host/run.mjs [--size 1024] [--reps 5]   (needs a built dist/)
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// `npm run bench:host`: what `anyml host` costs and delivers on this machine.
+// 1. Overhead on loopback (the peer: a bare WebSocket echo of the same bytes, from Node and from the page) for a size² float32 image, round trip minus the provider's own time (`stages.total`):
+//    WebSocket from Node and from Chromium, native messaging (--stdio, Chrome framing) from Node; per provider, the
+//    `test` provider (an echo: the transport alone), `cpu` and `tflite`.
+// 2. Each provider's stage times for that image (model / stitch / fine-tune / total).
+// 3. Throughput of cpu and tflite with 1 and 4 clients.
+// Usage: node bench/host/run.mjs [--size 1024] [--reps 5] [--tsize 512] [--per 4]   (needs a built dist/)
+import * as a from 'anyml';
+import { browserOverhead } from './browser.mjs';
+import { nodeEcho } from './echo.mjs';
+import { median, ramp, startHost } from './host_proc.mjs';
+import { nativeMessagingOverhead } from './native.mjs';
+import { throughput } from './throughput.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (k, d) => (argv.includes(k) ? Number(argv[argv.indexOf(k) + 1]) : d);
 const size = flag('--size', 1024);
 const reps = flag('--reps', 5);
-const bin = fileURLToPath(new URL('../../bin/anyml.js', import.meta.url));
-const a = await import('anyml');
-const env = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'anyml-host-bench-')) };
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-const data = Float32Array.from({ length: size * size }, (_, i) => (i * 37) % 251);
-const image = { width: size, height: size, depth: 1, data };
+const PROVIDERS = ['test', 'cpu', 'tflite'];
 
-const host = spawn(process.execPath, [bin, 'host', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve) => host.stdout.once('data', (d) => resolve(JSON.parse(d.toString()).url)));
-const pair = await new Promise((resolve) => {
-  const p = spawn(process.execPath, [bin, 'host', 'pair', '--json'], { env });
-  let out = '';
-  p.stdout.on('data', (d) => (out += d));
-  p.on('exit', () => resolve(JSON.parse(out)));
-});
-const h = await a.connectHost({ url, token: pair.token, timeoutMs: 5000 });
-const rows = [];
-for (const provider of h.providers.filter((p) => p.available).map((p) => p.name)) {
-  await h.infer(image, { provider }); // warm-up: the child loads its model
-  const over = [];
-  const model = [];
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    const res = await h.infer(image, { provider });
-    over.push(performance.now() - t - res.stages.total);
-    model.push(res.stages.total);
+async function nodeOverhead(host) {
+  const h = await a.connectHost({ url: host.url, token: host.token, timeoutMs: 5000 });
+  const image = { width: size, height: size, depth: 1, data: ramp(size * size) };
+  const rows = [];
+  for (const provider of PROVIDERS) {
+    await h.infer(image, { provider }); // warm-up: the child loads its model
+    const over = [];
+    const stages = [];
+    for (let r = 0; r < reps; r++) {
+      const t = performance.now();
+      const res = await h.infer(image, { provider });
+      over.push(performance.now() - t - res.stages.total);
+      stages.push(res.stages);
+    }
+    const m = (k) => (stages[0][k] === undefined ? undefined : median(stages.map((s) => s[k])));
+    rows.push({ front: 'WebSocket (Node)', provider, overheadMs: median(over), stages: { model: m('model'), stitch: m('stitch'), finetune: m('finetune'), total: m('total') } });
   }
-  rows.push({ front: 'WebSocket (Node)', provider, overheadMs: median(over), modelMs: median(model) });
+  h.close();
+  return rows;
 }
-h.close();
-host.kill('SIGTERM');
 
-// Native messaging: the browser's side written by hand (4-byte length + JSON, base64 payload, < 1 MB chunks back).
-const nm = spawn(process.execPath, [bin, 'host', '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
-const reader = new a.NativeMessageReader();
-const queue = [];
-let wake = () => {};
-nm.stdout.on('data', (c) => (queue.push(...reader.push(new Uint8Array(c))), wake()));
-const next = async () => {
-  while (!queue.length) await new Promise((r) => (wake = r));
-  return queue.shift();
-};
-nm.stdin.write(a.encodeNativeMessage({ type: 'hello', protocol: 1, client: 'bench', token: '' }));
-await next();
-const over = [];
-for (let r = 0; r <= reps; r++) {
-  const t = performance.now();
-  const req = a.attachNativePayload({ type: 'infer', id: r + 1, provider: 'cpu', width: size, height: size, depth: 1, dtype: 'float32', payloadBytes: data.byteLength }, data);
-  nm.stdin.write(a.encodeNativeMessage(req, 64 << 20));
-  const asm = new a.NativeResultAssembler();
-  let out;
-  let header;
-  do {
-    const m = await next();
-    if (m.type === 'result') header = m;
-    out = asm.push(m);
-  } while (!out);
-  if (r > 0) over.push(performance.now() - t - header.stages.total);
-}
-rows.push({ front: 'native messaging (stdio)', provider: 'cpu', overheadMs: median(over) });
-nm.stdin.end();
+const echoNode = await nodeEcho(size * size * 4, reps);
+const host = await startHost();
+const rows = await nodeOverhead(host);
+const tput = [];
+for (const provider of ['cpu', 'tflite'])
+  for (const clients of [1, 4]) tput.push(await throughput(a, host, { provider, clients, perClient: flag('--per', 4), size: flag('--tsize', 512) }));
+await host.stop();
+const browser = await browserOverhead({ size, reps, providers: PROVIDERS });
+rows.push(...(browser.rows ?? []));
+rows.push(await nativeMessagingOverhead(a, { size, reps }));
 
-console.log(`host overhead, ${size}² float32, median of ${reps} (round trip − provider time):`);
-for (const r of rows) console.log(`${r.front} | ${r.provider} | ${r.overheadMs.toFixed(1)} ms${r.modelMs ? ` | provider ${r.modelMs.toFixed(0)} ms` : ''}`);
+const f = (x) => (x === undefined ? '–' : x.toFixed(1));
+console.log(`\nhost overhead, ${size}² float32, median of ${reps} (round trip − provider time):`);
+console.log('front end | provider | overhead');
+for (const r of rows) console.log(`${r.front} | ${r.provider} | ${f(r.overheadMs)} ms`);
+if (browser.skipped) console.log(`WebSocket (Chromium): skipped: ${browser.skipped}`);
+console.log(`peer, a bare WebSocket echo of the same ${(size * size * 4) / 2 ** 20} MiB: Node ${f(echoNode)} ms${browser.echoMs ? `, Chromium ${f(browser.echoMs)} ms` : ''}`);
+console.log(`\nstages per provider, ${size}² (ms): provider | model | stitch | fine-tune | total`);
+for (const r of rows.filter((x) => x.stages && x.provider !== 'test')) console.log(`${r.provider} | ${f(r.stages.model)} | ${f(r.stages.stitch)} | ${f(r.stages.finetune)} | ${f(r.stages.total)}`);
+console.log(`\nthroughput, ${tput[0].size}², ${flag('--per', 4)} images per client: provider | clients | images/s | median round trip | BUSY retries`);
+for (const t of tput) console.log(`${t.provider} | ${t.clients} | ${t.perSecond.toFixed(2)} | ${t.medianMs.toFixed(0)} ms | ${t.busy}`);

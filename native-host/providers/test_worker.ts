@@ -13,8 +13,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(t), reject(new Error('aborted'))), { once: true });
   });
 
-function echo(job: ProviderJob): ProviderResult {
-  const t0 = performance.now();
+/** `t0`: when the job arrived, so that `total` covers all of run() as the real providers' does. */
+function echo(job: ProviderJob, t0: number): ProviderResult {
   const out = new Float32Array(job.width * job.height);
   // Channel 0 only: providers answer one channel, as protocol v1's result does.
   for (let i = 0; i < out.length; i++) out[i] = job.data[i * job.depth] * 2;
@@ -23,6 +23,7 @@ function echo(job: ProviderJob): ProviderResult {
 }
 
 async function run(job: ProviderJob, signal: AbortSignal): Promise<ProviderResult> {
+  const t0 = performance.now();
   const mode = (job.options?.mode as string | undefined) ?? process.env.ANYML_TEST_WORKER_MODE ?? 'echo';
   const delayMs = Number(job.options?.delayMs ?? 0);
   // A short wait first, so that 'segv' and 'exit' happen mid-job rather than on receipt.
@@ -41,7 +42,7 @@ async function run(job: ProviderJob, signal: AbortSignal): Promise<ProviderResul
       throw new RangeError(`test provider: job ${job.id} failed as asked`);
     default:
       await sleep(delayMs, signal);
-      return echo(job);
+      return echo(job, t0);
   }
 }
 
