@@ -21,7 +21,7 @@ async function run(job: ProviderJob, signal: AbortSignal): Promise<ProviderResul
 /** The compiled model's bytes; a start failure that says what to set when the variable is missing or unreadable. */
 async function compiledModel(): Promise<{ path: string; bytes: Uint8Array }> {
   const path = process.env.ANYML_EDGETPU_MODEL;
-  const how = 'the edgetpu_compiler output (x_edgetpu.tflite) of `anyml tomogan export x.tflite --int8 --tile`';
+  const how = 'the edgetpu_compiler output (x_edgetpu.tflite) of `anyml tomogan export x.tflite --int8`';
   if (!path) throw new HostError('PROVIDER_UNAVAILABLE', `edgetpu provider: ANYML_EDGETPU_MODEL is not set (expected the path of ${how})`);
   try {
     return { path, bytes: new Uint8Array(await readFile(path)) };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The `edgetpu` edge runtime (Node only, exported from 'anyml/node'): the generator's tiles on a Coral Edge TPU
 // through libedgetpu's TFLite external delegate, over the edgetpu_compiler output of `anyml tomogan export x.tflite
-// --int8 --tile` (docs/edgetpu.md); the fine-tune network and every other shape on the plain TFLite CPU interpreter.
+// --int8` (docs/edgetpu.md); the fine-tune network and every other shape on the plain TFLite CPU interpreter.
 import { InvalidInputError } from '../../errors.js';
 import type { QuantizedGraph } from '../../quant/quantize.js';
 import { openTflite, type TfliteInterpreter } from '../../quant/tflite_c.js';
@@ -58,7 +58,7 @@ export function checkEdgeTpuModel(edge: TomoganEdgeModel, compiled: Uint8Array, 
   const file = readTflite(compiled, name);
   const sg = file.subgraphs[0];
   const c = q.graph.tensors[q.graph.input].channels;
-  const from = 'the tile model of `anyml tomogan export x.tflite --int8 --tile`, compiled with edgetpu_compiler';
+  const from = 'the tile model of `anyml tomogan export x.tflite --int8`, compiled with edgetpu_compiler';
   const input = sg?.inputs.length === 1 ? sg.tensors[sg.inputs[0]] : undefined;
   if (!input || input.type !== INT8 || input.shape.join('×') !== `1×${edge.tile}×${edge.tile}×${c}`)
     throw new InvalidInputError(`${name}: input`, sg?.inputs.length === 1 ? typeAndShape(input) : `${sg?.inputs.length ?? 0} inputs`, `INT8 1×${edge.tile}×${edge.tile}×${c} (${from})`);

@@ -93,7 +93,7 @@ describe.skipIf(skip)('the stand-in delegate (TFLite external-delegate plugin AB
     process.env.ANYML_STANDIN_LOG = log;
     edge = await loadDefaultEdgeModel(await loadDefaultWeights());
     tileFile = join(dir, 'tomogan_64_int8.tflite');
-    writeFileSync(tileFile, exportTflite(edge)); // what `anyml tomogan export x.tflite --int8 --tile` writes
+    writeFileSync(tileFile, exportTflite(edge)); // what `anyml tomogan export x.tflite --int8` writes
   }, 60_000);
   afterEach(async () => {
     await Promise.all(procs.splice(0).map((p) => p.stop()));
@@ -174,7 +174,7 @@ describe.skipIf(skip)('the stand-in delegate (TFLite external-delegate plugin AB
   it('a compiled file that is not the edge model’s tile model is InvalidInputError naming its shape and the expected one', async () => {
     const compiled = (o: Parameters<typeof exportTflite>[1]) => exportTflite(edge, o);
     const e = invalid(() => checkEdgeTpuModel(edge, compiled({ inputShape: 32 })));
-    expect(e.message).toMatch(/^edgetpu model: input: got INT8 1×32×32×1, expected INT8 1×64×64×1 \(the tile model of `anyml tomogan export x.tflite --int8 --tile`/);
+    expect(e.message).toMatch(/^edgetpu model: input: got INT8 1×32×32×1, expected INT8 1×64×64×1 \(the tile model of `anyml tomogan export x.tflite --int8`/);
     expect(invalid(() => checkEdgeTpuModel(edge, compiled({ quantized: false }))).got).toBe('FLOAT32 1×64×64×1');
     expect(invalid(() => checkEdgeTpuModel(edge, compiled({ network: 'finetune' }))).where).toBe('edgetpu model: output quantization');
     expect(invalid(() => checkEdgeTpuModel(edge, new Uint8Array(64))).where).toMatch(/^readTflite: edgetpu model/);
@@ -274,7 +274,7 @@ const device = edgeTpuPresent();
 const hwModel = process.env.ANYML_TEST_EDGETPU_MODEL;
 const hwReason = skip ?? (!device ? 'no Edge TPU (/dev/apex_0, or USB 18d1:9302 / 1a6e:089a under /sys/bus/usb/devices)'
   : !(await libedgetpuLoads()) ? 'libedgetpu.so.1 does not load (install libedgetpu1-std)'
-  : !hwModel ? 'ANYML_TEST_EDGETPU_MODEL is not set (the edgetpu_compiler output of `anyml tomogan export x.tflite --int8 --tile`)' : null);
+  : !hwModel ? 'ANYML_TEST_EDGETPU_MODEL is not set (the edgetpu_compiler output of `anyml tomogan export x.tflite --int8`)' : null);
 if (hwReason)
   console.warn(`skipping the Edge TPU hardware tests: ${hwReason}. Verified without it, with a stand-in delegate: the plugin ABI ` +
     '(create with device=…, destroy after close, NULL → RUNTIME_UNAVAILABLE with its report_error message), bit-identical ' +
