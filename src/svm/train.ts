@@ -12,6 +12,7 @@ import { Diverged, MAX_FEATURE_MAGNITUDE, checkObjective, converged, largestValu
 import { checkDataset, decisionValues, subsetDataset } from './data.js';
 import { SCHEDULES, type SolverOptions, type SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
+import { applyScaling, foldScaling, learnScaling, resolveScaleMode, SCALE_MODES, type ScaleMode } from './scale.js';
 import { parallelFit } from './parallel/fit.js';
 import { resolveTransport, WorkerPool } from './parallel/pool.js';
 import { type FailHook, type Transport, takeFailHook } from './parallel/protocol.js';
@@ -31,6 +32,7 @@ interface LambdaScore {
 
 interface Resolved {
   lambda: number | 'auto';
+  scale: ScaleMode;
   lambdaGrid: number[];
   validationFraction: number;
   epochs: number;
@@ -51,7 +53,7 @@ export const DEFAULT_SYNC_EVERY = 1000;
 const OPTION_KEYS = Object.keys({
   lambda: 1, lambdaGrid: 1, validationFraction: 1, lambdaSearchEpochs: 1, lambdaSearchRows: 1, epochs: 1, tol: 1, batchSize: 1,
   schedule: 1, averaged: 1, biasScale: 1, refitBias: 1, shuffle: 1, seed: 1, backend: 1, signal: 1, onEpoch: 1, workers: 1,
-  syncEvery: 1, transport: 1, workerTimeoutMs: 1,
+  syncEvery: 1, transport: 1, workerTimeoutMs: 1, scale: 1,
 } satisfies Record<keyof SvmOptions, 1>);
 
 const TRANSPORTS = ['auto', 'shared', 'message'] as const;
@@ -86,6 +88,7 @@ function resolveOptions(o: SvmOptions): Resolved {
   const epochs = checkInt(w('epochs'), o.epochs ?? 10, 1, 1e6);
   return {
     lambda,
+    scale: checkOneOf(w('scale'), o.scale ?? 'auto', SCALE_MODES),
     lambdaGrid,
     validationFraction: num('validationFraction', o.validationFraction ?? 0.2, (x) => x > 0 && x < 1, 'a number in (0, 1)'),
     epochs,
@@ -175,17 +178,25 @@ export async function trainSvm(data: Dataset, options: SvmOptions = {}): Promise
   checkDataset(data, 'trainSvm: data');
   if (data.x.rows === 0) throw new InvalidInputError('trainSvm: data', '0 rows', 'at least one row');
   checkBothClasses(data);
-  if (Math.abs(largestValue(data.x).value) >= MAX_FEATURE_MAGNITUDE) throw magnitudeError(data.x);
   const r = resolveOptions(options);
+  const largest = largestValue(data.x).value;
+  const mode = resolveScaleMode(r.scale, data.x, largest, 'trainSvm: options.scale');
+  // Scaled features are at most 1 in magnitude (max-abs) or a few standard deviations: only raw ones can overflow.
+  if (mode === 'none' && Math.abs(largest) >= MAX_FEATURE_MAGNITUDE) throw magnitudeError(data.x);
   const { name, impl } = await svmBackends.resolve(options.backend ?? 'auto', 'trainSvm');
-  const c = compactColumns(data.x);
-  const work = c ? { ...data, x: c.x } : data;
-  const widen = (w: Float64Array) => (c ? expandWeights(w, c.columns, data.x.cols) : w);
+  const scaling = mode === 'none' ? undefined : learnScaling(data.x, mode);
+  const x = scaling ? applyScaling(data.x, scaling) : data.x;
+  const c = compactColumns(x);
+  const work = { ...data, x: c ? c.x : x };
+  const toRaw = (w: Float64Array, b: number) => {
+    const wide = c ? expandWeights(w, c.columns, data.x.cols) : w;
+    return scaling ? foldScaling(wide, b, scaling) : { weights: wide, bias: b };
+  };
   const par = r.parallel;
   // One pool for every fit of this call (λ search and final fit); terminated on every path.
   const pool = par ? await WorkerPool.start({ workers: par.workers, transport: par.transport, timeoutMs: par.timeoutMs, signal: options.signal }) : undefined;
   try {
-    return await trainWith({ name, engine: impl, pool }, work, r, options, widen);
+    return await trainWith({ name, engine: impl, pool }, work, r, options, toRaw, mode);
   } catch (e) {
     throw e instanceof Diverged ? magnitudeError(data.x, e) : e;
   } finally {
@@ -201,7 +212,9 @@ function checkBothClasses(data: Dataset): void {
   throw new InvalidInputError('trainSvm: data.y', `only label ${label} (all ${data.y.length} rows)`, 'rows of both classes (a binary SVM separates two labels)');
 }
 
-async function trainWith(run: Runner, data: Dataset, r: Resolved, options: SvmOptions, widen: (w: Float64Array) => Float64Array): Promise<SvmModel> {
+type ToRaw = (w: Float64Array, b: number) => { weights: Float64Array; bias: number };
+
+async function trainWith(run: Runner, data: Dataset, r: Resolved, options: SvmOptions, toRaw: ToRaw, scale: string): Promise<SvmModel> {
   let lambda = r.lambda;
   let searchSeconds = 0;
   const scores: LambdaScore[] = [];
@@ -216,8 +229,7 @@ async function trainWith(run: Runner, data: Dataset, r: Resolved, options: SvmOp
   const sum = (k: 'updateSeconds' | 'checkSeconds' | 'syncSeconds') => fitted.history.reduce((s, h) => s + (h[k] ?? 0), 0);
   const par = r.parallel;
   return new SvmModel({
-    weights: widen(fitted.weights),
-    bias: fitted.bias,
+    ...toRaw(fitted.weights, fitted.bias),
     labels: data.labels,
     lambda,
     backend: run.name,
@@ -227,7 +239,7 @@ async function trainWith(run: Runner, data: Dataset, r: Resolved, options: SvmOp
       ...(par ? { syncSeconds: sum('syncSeconds') } : {}),
     },
     trainedWith: {
-      ...r.solver, refitBias: r.refitBias, epochs: fitted.history.length, maxEpochs: r.epochs, lambdaSearchEpochs: r.searchEpochs, tol: r.tol,
+      ...r.solver, scale, refitBias: r.refitBias, epochs: fitted.history.length, maxEpochs: r.epochs, lambdaSearchEpochs: r.searchEpochs, tol: r.tol,
       ...(par ? { workers: par.workers, syncEvery: par.syncEvery, transport: par.transport } : {}),
       ...(scores.length ? { lambdaSearch: scores } : {}),
     },

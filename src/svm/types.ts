@@ -42,6 +42,14 @@ export interface SvmProgress {
 
 /** Options of {@link trainSvm}. Every field is optional; defaults are given per field. */
 export interface SvmOptions {
+  /**
+   * Feature scaling learned on the training rows and folded into the model, so the model takes raw features:
+   * 'auto' (default: none when every value is already within [−1, 1], else 'maxabs' for CSR data and 'standard'
+   * for dense), 'maxabs' (divide each column by its largest
+   * |value|; keeps sparse data sparse), 'standard' (subtract the mean, divide by the standard deviation; dense
+   * only), 'none'. See docs/svm-solver.md "Feature scaling".
+   */
+  scale?: 'auto' | 'maxabs' | 'standard' | 'none';
   /** Regularisation λ, or 'auto' (default) to pick it from `lambdaGrid` on a seeded validation split. */
   lambda?: number | 'auto';
   /** Candidates for lambda 'auto'. Default [1e-6, 1e-5, 1e-4, 1e-3, 1e-2]. */

@@ -73,7 +73,8 @@ describe('data-parallel training: exactness', () => {
       // later rounding, so the plain engine is only close (checked below), while this reference is exact.
       const one = small(300, 4);
       const epochs = 2, seed = 3, lambda = 1e-3;
-      const par = await trainSvm(copies(one, P), { lambda, tol: 0, epochs, seed, workers: P, syncEvery: 1, refitBias: false });
+      // scale 'none': the reference solver below runs on the raw rows.
+      const par = await trainSvm(copies(one, P), { lambda, tol: 0, epochs, seed, workers: P, syncEvery: 1, refitBias: false, scale: 'none' });
       const { impl } = await svmBackends.resolve('auto', 'test');
       const solver = impl.createSolver(one.x, one.y, { lambda, batchSize: 1, schedule: 'pegasos', shuffle: true, averaged: true, averageStart: one.x.rows, biasScale: 1, seed });
       const plain = impl.createSolver(one.x, one.y, { lambda, batchSize: 1, schedule: 'pegasos', shuffle: true, averaged: true, averageStart: one.x.rows, biasScale: 1, seed });
