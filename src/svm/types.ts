@@ -50,17 +50,22 @@ export interface SvmOptions {
    * only), 'none'. See docs/svm-solver.md "Feature scaling".
    */
   scale?: 'auto' | 'maxabs' | 'standard' | 'none';
-  /** Regularisation λ, or 'auto' (default) to pick it from `lambdaGrid` on a seeded validation split. */
+  /** Regularisation λ, or 'auto' (default) to pick it from `lambdaGrid` by seeded k-fold cross-validation. */
   lambda?: number | 'auto';
   /** Candidates for lambda 'auto'. Default [1e-6, 1e-5, 1e-4, 1e-3, 1e-2]. */
   lambdaGrid?: number[];
-  /** Fraction of rows held out to choose λ. Default 0.2. */
+  /**
+   * Folds of the cross-validation that chooses λ: each row is validated once, by a fit on (at most
+   * lambdaSearchRows of) the other folds' rows. Default 5; 1 = a single split of validationFraction.
+   */
+  lambdaFolds?: number;
+  /** With lambdaFolds 1: the fraction of rows held out to choose λ. Default 0.2. */
   validationFraction?: number;
-  /** Maximum epochs of each lambda-search fit. Default min(3, epochs): the choice is the same as with 5 or 10 epochs on ijcnn1 and a9a (seeds 1–4), at a third of the cost. */
+  /** Maximum epochs of each lambda-search fit. Default: enough for 30,000 updates, at least 3 (3 on ijcnn1 and a9a: the choice is the same as with 5 or 10 epochs there, at a third of the cost), at most `epochs`. */
   lambdaSearchEpochs?: number;
   /** At most this many training rows in each lambda-search fit (a seeded subset; validation rows are separate), bounding the search on big data. Default 50000. */
   lambdaSearchRows?: number;
-  /** Maximum epochs. Default 10. */
+  /** Maximum epochs. Default: enough for 100,000 updates, at least 10, at most 1000 (10 for 10,000 rows or more). */
   epochs?: number;
   /** Stop when the objective's relative change between epochs is below this. Default 1e-3 (0 disables). */
   tol?: number;
