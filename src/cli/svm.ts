@@ -77,7 +77,7 @@ async function alignTest(read: unknown, path: string, labels: [number, number]):
 
 interface TrainFlags {
   workers?: number; syncEvery?: number | 'epoch';
-  test?: string; lambda: number | 'auto'; epochs: number; batchSize: number; seed: number; model?: string; json?: boolean;
+  test?: string; lambda: number | 'auto'; epochs?: number; scale: 'auto' | 'maxabs' | 'standard' | 'none'; lambdaFolds?: number; batchSize: number; seed: number; model?: string; json?: boolean;
   backend: string; features?: number; maxFeatures?: number; header?: boolean; schedule: Schedule; averaged: boolean; tol: number;
 }
 
@@ -107,7 +107,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   const parseSeconds = seconds() - t0;
   const progress = await createProgress(!f.json);
   const model = await trainSvm(data, {
-    lambda: f.lambda, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed, backend: f.backend, schedule: f.schedule,
+    lambda: f.lambda, scale: f.scale, ...(f.epochs !== undefined ? { epochs: f.epochs } : {}), ...(f.lambdaFolds !== undefined ? { lambdaFolds: f.lambdaFolds } : {}), batchSize: f.batchSize, seed: f.seed, backend: f.backend, schedule: f.schedule,
     averaged: f.averaged, tol: f.tol, onEpoch: (p) => progress.onEpoch(p),
     ...(f.workers !== undefined ? { workers: f.workers, syncEvery: f.syncEvery } : {}),
   }).finally(() => progress.stop());
@@ -119,7 +119,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   const summary = {
     rows: data.x.rows, features: data.x.cols, parseSeconds, trainSeconds: model.timing.lambdaSearchSeconds + model.timing.trainSeconds,
     lambdaSearchSeconds: model.timing.lambdaSearchSeconds, updateSeconds: model.timing.updateSeconds, checkSeconds: model.timing.checkSeconds,
-    epochs: model.history.length, lambda: model.lambda, objective: last?.objective, trainAccuracy: evalTrain.accuracy,
+    epochs: model.history.length, lambda: model.lambda, scale: model.trainedWith.scale, objective: last?.objective, trainAccuracy: evalTrain.accuracy,
     ...(evalTest ? { testRows: evalTest.rows, testAccuracy: evalTest.accuracy, testF1: evalTest.f1 } : {}),
     backend: model.backend, ...(f.model ? { model: f.model } : {}), ...(warnings.length ? { warnings } : {}),
     ...(f.workers !== undefined
@@ -128,7 +128,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   };
   emit(!!f.json, summary, [
     `data      ${source}: ${summary.rows} rows × ${summary.features} features (read in ${parseSeconds.toFixed(3)} s)`,
-    `trained   λ=${model.lambda} on ${model.backend}${f.workers !== undefined ? ` × ${f.workers} workers (${model.trainedWith.transport}, sync every ${model.trainedWith.syncEvery})` : ''}, ${summary.epochs} epochs in ${summary.trainSeconds.toFixed(3)} s (λ search ${summary.lambdaSearchSeconds.toFixed(3)} s)`,
+    `trained   λ=${model.lambda}, scale ${model.trainedWith.scale}, on ${model.backend}${f.workers !== undefined ? ` × ${f.workers} workers (${model.trainedWith.transport}, sync every ${model.trainedWith.syncEvery})` : ''}, ${summary.epochs} epochs in ${summary.trainSeconds.toFixed(3)} s (λ search ${summary.lambdaSearchSeconds.toFixed(3)} s)`,
     `train     accuracy ${(evalTrain.accuracy * 100).toFixed(2)}%, objective ${last?.objective.toPrecision(6)}`,
     ...(evalTest ? [`test      accuracy ${(evalTest.accuracy * 100).toFixed(2)}% on ${evalTest.rows} rows, F1 ${evalTest.f1.toFixed(4)}`] : []),
     ...(f.model ? [`model     written to ${f.model}`] : []),
@@ -193,8 +193,10 @@ export function registerSvmCommands(program: Command): void {
   data(svm.command('train').argument('[file]', 'LIBSVM (.gz ok) or CSV file; omitted: built-in synthetic data')
     .description('train a linear SVM (Pegasos SGD) and optionally test and save it')
     .option('--test <file>', 'test file, scored after training')
-    .option('--lambda <x|auto>', "regularisation λ, or 'auto' to choose it on a validation split", lambdaArg, 'auto')
-    .option('--epochs <n>', 'maximum epochs', intArg('--epochs', 1), 10)
+    .option('--lambda <x|auto>', "regularisation λ, or 'auto' to choose it by cross-validation", lambdaArg, 'auto')
+    .option('--lambda-folds <k>', "folds of the cross-validation that chooses λ (1 = one 80/20 split)", intArg('--lambda-folds', 1, 20), 5)
+    .addOption(new Option('--scale <mode>', 'feature scaling, folded into the model (auto: max-abs for sparse, standard for dense data, none for data already in [-1, 1])').choices(['auto', 'maxabs', 'standard', 'none']).default('auto'))
+    .option('--epochs <n>', 'maximum epochs (default: 10, more for small data: enough for 100,000 updates)', intArg('--epochs', 1))
     .option('--batch-size <k>', 'mini-batch size', intArg('--batch-size', 1), 1)
     .option('--seed <s>', 'seed of every random choice', intArg('--seed', 0), 1)
     .option('--tol <x>', 'stop when the objective changes by less than this (relative)', numArg('--tol', 'a number ≥ 0', (x) => x >= 0), 1e-3)

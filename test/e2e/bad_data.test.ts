@@ -25,10 +25,15 @@ function refused(args: string[], message: RegExp): void {
 }
 
 describe('anyml svm train on bad data', () => {
-  it('a value whose square overflows float32 is refused, and the existing model is not replaced', () => {
+  it('without scaling, a value whose square overflows float32 is refused, and the existing model is not replaced', () => {
     const model = file('m.json', '{"kept": true}\n');
-    refused(['svm', 'train', file('huge.libsvm', '+1 1:3e38\n-1 2:1\n+1 1:1\n'), '--model', model], /trainSvm: data: got a feature value of 3\.0\d*e\+38 at row 1, column 1, expected .*scale the features/);
+    const huge = file('huge.libsvm', '+1 1:3e38\n-1 2:1\n+1 1:1\n');
+    refused(['svm', 'train', huge, '--scale', 'none', '--model', model], /trainSvm: data: got a feature value of 3\.0\d*e\+38 at row 1, column 1, expected .*scale the features/);
     expect(readFileSync(model, 'utf8')).toBe('{"kept": true}\n');
+    // With the default scaling the column is divided by its max-abs, and training goes ahead.
+    const r = anyml(['svm', 'train', huge, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ scale: 'maxabs', rows: 3 });
   });
 
   it('a stray huge feature index is an error at its file:line:column, naming the limit', () => {

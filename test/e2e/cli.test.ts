@@ -60,7 +60,7 @@ describe('anyml svm train', () => {
   it('prints a readable summary without --json', () => {
     const r = anyml(['svm', 'train', trainFile, '--lambda', '0.001', '--epochs', '2']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/trained\s+λ=0\.001 on wasm-simd/);
+    expect(r.stdout).toMatch(/trained\s+λ=0\.001, scale \w+, on wasm-simd/);
   });
 
   it('exits 2 with file:line:column on a malformed data file', () => {
