@@ -210,7 +210,7 @@ bool Run::write_model(const Args& a, std::string* err) {
   j += ",\"bias\":" + num(bias_) + ",\"labels\":[" + num(neg_) + "," + num(pos_) + "],\"lambda\":" + num(a.lambda);
   j += ",\"trainedWith\":{\"backend\":\"mpi\",\"batchSize\":" + std::to_string(a.batch) +
        ",\"schedule\":\"pegasos\",\"shuffle\":true,\"averaged\":true,\"biasScale\":1,\"seed\":" + std::to_string(a.seed) +
-       ",\"refitBias\":true,\"epochs\":" + std::to_string(hist_.size()) + ",\"maxEpochs\":" + std::to_string(a.epochs) +
+       ",\"scale\":\"" + scale_ + "\",\"refitBias\":true,\"epochs\":" + std::to_string(hist_.size()) + ",\"maxEpochs\":" + std::to_string(a.epochs) +
        ",\"tol\":" + num(a.tol) + ",\"workers\":" + std::to_string(P_) + ",\"syncEvery\":" +
        (a.sync_every > 0 ? std::to_string(a.sync_every) : std::string("\"epoch\"")) + ",\"transport\":\"mpi\"}}\n";
   const std::string tmp = a.model + ".tmp." + std::to_string(getpid());
@@ -229,7 +229,7 @@ bool Run::write_model(const Args& a, std::string* err) {
 void Run::print_json(const Args& a) const {
   std::string j = "{\"rows\":" + std::to_string(n_) + ",\"features\":" + std::to_string(width_) + ",\"ranks\":" +
                   std::to_string(P_) + ",\"syncEvery\":" + std::to_string(b_) + ",\"lambda\":" + num(a.lambda) +
-                  ",\"epochs\":" + std::to_string(hist_.size()) + ",\"readSeconds\":" + num(read_seconds_) +
+                  ",\"scale\":\"" + scale_ + "\",\"epochs\":" + std::to_string(hist_.size()) + ",\"readSeconds\":" + num(read_seconds_) +
                   ",\"trainSeconds\":" + num(train_seconds_) + ",\"bias\":" + num(bias_);
   if (!a.test.empty()) j += ",\"testRows\":" + std::to_string(test_rows_) + ",\"testAccuracy\":" + num(test_acc_);
   if (!hist_.empty()) j += ",\"objective\":" + num(hist_.back().objective);
@@ -255,8 +255,17 @@ bool Run::finish(const Args& a) {
   return true;
 }
 
-int Run::main(const Args& a) {
-  if (!read_train(a)) return 1;
+// trainSvm's default (src/svm/train.ts defaultEpochs): at least 100,000 updates over the n rows, 10 to 1000 passes.
+static int default_epochs(int64_t n) {
+  const int64_t e = (100000 + std::max<int64_t>(1, n) - 1) / std::max<int64_t>(1, n);
+  return static_cast<int>(std::min<int64_t>(1000, std::max<int64_t>(10, e)));
+}
+
+int Run::main(const Args& args) {
+  if (!read_train(args)) return 1;
+  Args a = args;
+  if (a.epochs == 0) a.epochs = default_epochs(n_);
+  if (!scale_features(a)) return 1;
   if (!train(a)) return 1;
   if (!finish(a)) return 1;
   return 0;

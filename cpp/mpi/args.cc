@@ -29,7 +29,10 @@ const char* const kUsage =
     "  --test FILE          evaluate the model on FILE (rank 0) and report testAccuracy\n"
     "  --lambda X           regularisation, a number > 0 (default 1e-4); 'auto' (the lambda search)\n"
     "                       is not available under MPI yet: choose it with the library, then pass it here\n"
-    "  --epochs N           at most N epochs (default 10)\n"
+    "  --epochs N           at most N epochs (default: 10, more for small data, as trainSvm:\n"
+    "                       enough for 100,000 updates, at most 1000)\n"
+    "  --scale auto|maxabs|none  feature scaling folded into the model (default auto: max-abs when a\n"
+    "                       value is outside [-1, 1], as trainSvm does)\n"
     "  --tol X              stop when the objective changes by <= X relative (default 1e-3; 0 = never)\n"
     "  --sync-every B|epoch local samples between model averages (default 1000)\n"
     "  --seed S             seed of every rank's sample order (default 1)\n"
@@ -53,6 +56,12 @@ std::string parse_args(int argc, char** argv, Args* a) {
     double x;
     auto integer = [&](double lo, double hi) { return parse_num(v, &x) && x == std::floor(x) && x >= lo && x <= hi; };
     if (k == "--test") a->test = v;
+    else if (k == "--scale") {
+      const std::string m = v;
+      if (m == "standard") return "--scale standard: centring would make every zero of the sparse data non-zero; expected auto, maxabs or none";
+      if (m != "auto" && m != "maxabs" && m != "none") return "--scale: got '" + m + "', expected auto, maxabs or none";
+      a->scale = m;
+    }
     else if (k == "--model") a->model = v;
     else if (k == "--lambda") {
       if (std::string(v) == "auto")

@@ -12,13 +12,14 @@ extern const char* const kUsage;
 struct Args {
   std::string train, test, model;
   double lambda = 1e-4, tol = 1e-3;
-  int epochs = 10;
+  int epochs = 0;  // 0: trainSvm's default for the row count (Run::main)
   int64_t sync_every = 1000;  // 0 = 'epoch'
   uint32_t seed = 1;
   int32_t batch = 1;
   int64_t features = 0;
   int64_t max_features = int64_t{1} << 25;  // without --features: the largest index accepted (a stray one is refused)
   bool json = false;
+  std::string scale = "auto";  // auto | maxabs | none (src/svm/scale.ts; 'standard' would densify sparse data)
 };
 
 // Parses `anyml-mpi train <file> [options]`; returns "" or the error text.

@@ -37,9 +37,9 @@ bool Run::compact_columns() {
 
 // The trained weight of feature column j (0 beyond the model or in a column no training row used).
 double Run::weight(int32_t j) const {
-  if (columns_.empty()) return j < cols_ ? static_cast<double>(w_[j]) : 0.0;
+  if (columns_.empty()) return j < cols_ ? raw_weight(static_cast<size_t>(j)) : 0.0;
   const auto it = std::lower_bound(columns_.begin(), columns_.end(), j);
-  return it != columns_.end() && *it == j ? static_cast<double>(w_[it - columns_.begin()]) : 0.0;
+  return it != columns_.end() && *it == j ? raw_weight(static_cast<size_t>(it - columns_.begin())) : 0.0;
 }
 
 // The weights as src/svm/model_json.ts writes them: the full list while at least half of the width_ weights are
@@ -49,14 +49,14 @@ std::string Run::weights_json() const {
   for (float v : w_) nonzero += v != 0;
   std::string j = "[";
   if (2 * nonzero >= static_cast<size_t>(width_)) {  // never when compacted: nonzero <= cols_ < width_ / 4
-    for (size_t i = 0; i < w_.size(); i++) j += (i ? "," : "") + num(static_cast<double>(w_[i]));
+    for (size_t i = 0; i < w_.size(); i++) j += (i ? "," : "") + num(raw_weight(i));
     return j + "]";
   }
   std::string values = "[";
   for (size_t i = 0, k = 0; i < w_.size(); i++) {
     if (w_[i] == 0) continue;
     j += (k ? "," : "") + std::to_string(columns_.empty() ? static_cast<int32_t>(i) : columns_[i]);
-    values += (k++ ? "," : "") + num(static_cast<double>(w_[i]));
+    values += (k++ ? "," : "") + num(raw_weight(i));
   }
   return "{\"indices\":" + j + "],\"values\":" + values + "]}";
 }

@@ -89,6 +89,9 @@ class Run {
   bool write_model(const Args& a, std::string* err);
   void print_json(const Args& a) const;
   bool compact_columns();
+  bool scale_features(const Args& a);
+  // Trained column c's weight on raw features: w_[c] / s_[c] when the features were scaled.
+  double raw_weight(size_t c) const { return s_.empty() ? static_cast<double>(w_[c]) : static_cast<double>(w_[c]) / s_[c]; }
   double weight(int32_t j) const;
   std::string weights_json() const;
 
@@ -105,6 +108,8 @@ class Run {
   double neg_ = -1, pos_ = 1, bias_ = 0, test_acc_ = -1;
   int64_t test_rows_ = 0;
   std::vector<float> w_;
+  std::vector<double> s_;       // per trained column: the max-abs divisor (empty: not scaled)
+  std::string scale_ = "none";  // what scale_features chose
   double train_seconds_ = 0, read_seconds_ = 0, allreduce_total_ = 0;
   int64_t b_ = 0;
   std::vector<EpochRec> hist_;

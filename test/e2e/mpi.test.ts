@@ -131,6 +131,26 @@ function compare(a: SvmModel, b: SvmModel): Compare {
     }
   });
 
+  it('raw features: max-abs scaling over all ranks and the default epochs give the model of trainSvm (pima, np 2); --scale standard is refused', async () => {
+    const f = join(SHARED_DATA, 'libsvm', 'unscaled', 'pima.train');
+    if (!existsSync(f)) {
+      if (process.env.CI) throw new Error(`${f} is missing (../shared/data)`);
+      return console.log(`skipped: ${f} is missing (../shared/data)`);
+    }
+    const out = join(tmp, 'pima.json');
+    const r = mpi(2, ['train', f, '--lambda', '1e-3', '--model', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ scale: 'maxabs', epochs: expect.any(Number) });
+    const data = (await readDataset(f)).dataset;
+    const node = await trainSvm(data, { lambda: 1e-3, workers: 2, seed: 1, backend: 'wasm' });
+    expect(node.trainedWith.scale).toBe('maxabs');
+    const c = compare(SvmModel.fromJSON(readFileSync(out, 'utf8')), node);
+    expect(c.identical, `max rel ${c.maxRel}`).toBe(true);
+    const refused = mpi(2, ['train', f, '--scale', 'standard'], { timeout: 30_000 });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/--scale standard: centring would make every zero of the sparse data non-zero; expected auto, maxabs or none/);
+  }, 120_000);
+
   it('a stray huge index is refused at file:line:column; raised by --max-features, it trains on the used columns as trainSvm does', async () => {
     const rows = Array.from({ length: 120 }, (_, i) => `${i % 3 ? 1 : -1} 1:${(i % 7) / 4} ${2 + (i % 4)}:${((i * 5) % 9) / 3 - 1}${i === 30 ? ' 40000000:1' : ''}`);
     const f = join(tmp, 'wide.libsvm');
