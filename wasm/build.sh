@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds the wasm core with Debian emscripten 3.1.6 into wasm/dist/ (committed):
+# Builds the wasm core (kernels, SGD-SVM solver, LIBSVM parser) with Debian emscripten 3.1.6 into wasm/dist/ (committed):
 #   anyml-core.{mjs,wasm}       scalar kernels (runs on any WebAssembly engine)
 #   anyml-core-simd.{mjs,wasm}  -msimd128 kernels (needs WebAssembly SIMD)
 # Usage: bash wasm/build.sh            rebuild wasm/dist
@@ -24,7 +24,7 @@ command -v em++ >/dev/null || { echo "build.sh: em++ not found; install Debian's
 exported="$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/^[[:space:]]*/_/' -e 's/[[:space:]]*$//' wasm/exports.txt | paste -sd, -)"
 exported="${exported},_malloc,_free"
 
-sources=(cpp/kernels/*.cc cpp/svm/*.cc)
+sources=(cpp/kernels/*.cc cpp/svm/*.cc cpp/io/decimal_scan.cc cpp/io/libsvm_stream.cc cpp/io/libsvm_parse_api.cc)
 cflags=(-std=c++17 -O3 -ffp-contract=off -fno-exceptions -fno-rtti -Icpp/include -DNDEBUG)
 lflags=(--extern-pre-js wasm/banner.js -sSTRICT=1 -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createAnymlCore -sENVIRONMENT=web,worker
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sFILESYSTEM=0 -sMALLOC=emmalloc
@@ -63,7 +63,10 @@ if [[ "$mode" == test ]]; then
   # Plain (non-modular) node builds; a temp dir outside the repo, so .js is CommonJS there.
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
-  tests=(cpp/tests/*.cc cpp/io/*.cc)
+  # cpp/tests/wasm/: tests of sources only the wasm build has (the native CMake build globs cpp/tests/*.cc only);
+  # cpp/io files not already in sources: the native readers the tests also cover.
+  tests=(cpp/tests/*.cc cpp/tests/wasm/*.cc)
+  for f in cpp/io/*.cc; do [[ " ${sources[*]} " == *" $f "* ]] || tests+=("$f"); done
   for flavour in scalar simd; do
     extra=(); [[ $flavour == simd ]] && extra=(-msimd128)
     # SINGLE_FILE: Node 20 has a global fetch that the 3.1.6 glue would use on a file path (docs/toolchain.md "Emscripten").

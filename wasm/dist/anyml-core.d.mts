@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Hand-written types for the emscripten glue anyml-core.mjs (and anyml-core-simd.mjs, same exports).
-// The C signatures are in cpp/include/anyml/anyml.h; pointers are byte offsets into HEAPU8 (wasm32, < 4 GiB).
+// The C signatures are in cpp/include/anyml/anyml.h and libsvm_parse.h; pointers are byte offsets into HEAPU8 (wasm32, < 4 GiB).
 
 /** The instantiated core: heap views (re-read them after any call that may grow memory) and the C exports. */
 export interface AnymlCoreModule {
@@ -32,6 +32,13 @@ export interface AnymlCoreModule {
   _sgd_svm_get_state(h: number, scalars: number): number;
   _sgd_svm_set_state(h: number, scalars: number): number;
   _sgd_svm_destroy(h: number): number;
+  _libsvm_parse_create(keepZeros: number, limit: number, forced: number, neg: number, pos: number, out: number): number;
+  _libsvm_parse_push(h: number, bytes: number, len: number): number;
+  _libsvm_parse_finish(h: number): number;
+  _libsvm_parse_error(h: number, info: number, line: number): number;
+  _libsvm_parse_shape(h: number, shape: number, labels: number): number;
+  _libsvm_parse_arrays(h: number, indptr: number, indices: number, values: number, raw: number): number;
+  _libsvm_parse_destroy(h: number): number;
 }
 
 /** Module options the build accepts (-sINCOMING_MODULE_JS_API in wasm/build.sh). */
