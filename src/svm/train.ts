@@ -88,6 +88,15 @@ function resolveParallel(o: SvmOptions): Resolved['parallel'] {
  * tolerance still stops a fit that has converged.
  */
 const MIN_UPDATES = 100_000;
+
+/**
+ * 5 folds below 10,000 rows, 3 from there: with many rows a third of them is already a precise validation set
+ * (ijcnn1 and a9a choose the same λ for seeds 1–10 with 3 folds as with 5, at 40 % / 33 % of the search time),
+ * while small sets need the extra folds (musk, 381 rows: 85.3 % with 3 folds, 90.5 % with 5).
+ */
+export function defaultFolds(rows: number): number {
+  return rows >= 10_000 ? 3 : 5;
+}
 const MIN_SEARCH_UPDATES = 30_000;
 export function defaultEpochs(rows: number): number {
   return Math.min(1000, Math.max(10, Math.ceil(MIN_UPDATES / Math.max(1, rows))));
@@ -106,7 +115,7 @@ function resolveOptions(o: SvmOptions, rows: number): Resolved {
   const lambdaGrid = o.lambdaGrid ?? DEFAULT_LAMBDA_GRID;
   if (!Array.isArray(lambdaGrid) || lambdaGrid.length === 0 || lambdaGrid.some((x) => !(x > 0) || !Number.isFinite(x))) fail_(w('lambdaGrid'), lambdaGrid, 'a non-empty array of finite numbers > 0');
   const epochs = checkInt(w('epochs'), o.epochs ?? defaultEpochs(rows), 1, 1e6);
-  const folds = checkInt(w('lambdaFolds'), o.lambdaFolds ?? 5, 1, 20);
+  const folds = checkInt(w('lambdaFolds'), o.lambdaFolds ?? defaultFolds(rows), 1, 20);
   const searchRows = checkInt(w('lambdaSearchRows'), o.lambdaSearchRows ?? 50000, 1);
   return {
     lambda,

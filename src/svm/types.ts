@@ -56,7 +56,8 @@ export interface SvmOptions {
   lambdaGrid?: number[];
   /**
    * Folds of the cross-validation that chooses λ: each row is validated once, by a fit on (at most
-   * lambdaSearchRows of) the other folds' rows. Default 5; 1 = a single split of validationFraction.
+   * lambdaSearchRows of) the other folds' rows. Default 5 below 10,000 rows, 3 from there; 1 = a single split of
+   * validationFraction.
    */
   lambdaFolds?: number;
   /** With lambdaFolds 1: the fraction of rows held out to choose λ. Default 0.2. */
