@@ -6,25 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
 import { parseCsv } from '../../../src/io/csv.js';
 import { parseLibsvm } from '../../../src/io/libsvm.js';
-import { enc, prng } from './helpers.js';
+import { enc, FUZZ_LIBSVM, mutate, prng } from './helpers.js';
 
-const LIBSVM = '+1 1:0.5 3:-2.25e-1 10:7\n-1 2:1e3 4:0 # c\n\n1.0 5:.5 6:-0.0174 12:3\r\n-1 1:1\n-1\n1 2:2 3:3 4:4 5:5\n';
+const LIBSVM = FUZZ_LIBSVM;
 const CSV = 'id,y,a,b,c\n1,0,0.5,2,-1\n2,1,-3e2,4,.5\n3,1,5,6,7e-1\n4,0,7,8,9\n';
-const INTERESTING = enc.encode('0123456789:.-+eE# \t\r\n,"qidnaf\u00ff\u0000');
-
-function mutate(base: Uint8Array, rnd: () => number): Uint8Array {
-  const b = [...base];
-  const ops = 1 + Math.floor(rnd() * 4);
-  for (let k = 0; k < ops; k++) {
-    const at = Math.floor(rnd() * (b.length + 1));
-    const byte = rnd() < 0.8 ? INTERESTING[Math.floor(rnd() * INTERESTING.length)] : Math.floor(rnd() * 256);
-    const op = rnd();
-    if (op < 0.33) b.splice(at, 0, byte);
-    else if (op < 0.66) b.splice(at, 1 + Math.floor(rnd() * 3));
-    else b[Math.min(at, b.length - 1)] = byte;
-  }
-  return new Uint8Array(b);
-}
 
 /** Parses, checks the invariants of a success, and returns 'ok', 'invalid' or the unexpected error. */
 async function outcome(p: Promise<{ rows: number; dataset: { y: Float32Array; labels: [number, number] } }>): Promise<unknown> {

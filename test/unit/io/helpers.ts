@@ -63,3 +63,22 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
     (e: unknown) => e,
   );
 }
+
+/** The fuzz corpus's base LIBSVM text and its byte alphabet (fuzz.test.ts, libsvm_wasm.test.ts). */
+export const FUZZ_LIBSVM = '+1 1:0.5 3:-2.25e-1 10:7\n-1 2:1e3 4:0 # c\n\n1.0 5:.5 6:-0.0174 12:3\r\n-1 1:1\n-1\n1 2:2 3:3 4:4 5:5\n';
+const INTERESTING = enc.encode('0123456789:.-+eE# \t\r\n,"qidnaf\u00ff\u0000');
+
+/** One to four seeded byte edits (insert, delete a run, overwrite), mostly with bytes the parsers treat specially. */
+export function mutate(base: Uint8Array, rnd: () => number): Uint8Array {
+  const b = [...base];
+  const ops = 1 + Math.floor(rnd() * 4);
+  for (let k = 0; k < ops; k++) {
+    const at = Math.floor(rnd() * (b.length + 1));
+    const byte = rnd() < 0.8 ? INTERESTING[Math.floor(rnd() * INTERESTING.length)] : Math.floor(rnd() * 256);
+    const op = rnd();
+    if (op < 0.33) b.splice(at, 0, byte);
+    else if (op < 0.66) b.splice(at, 1 + Math.floor(rnd() * 3));
+    else b[Math.min(at, b.length - 1)] = byte;
+  }
+  return new Uint8Array(b);
+}

@@ -11,7 +11,7 @@ import { ERROR_SLOT, PARSE_ERROR, parseLibsvmWasm } from '../../../src/io/libsvm
 import { nodeGunzip } from '../../../src/io/node.js';
 import { hasSimd, loadCore } from '../../../src/backends/wasm/loader.js';
 import { SHARED_DATA } from '../../helpers/shared_data.js';
-import { chunked, enc, prng, randomCuts } from './helpers.js';
+import { chunked, enc, FUZZ_LIBSVM, mutate, prng, randomCuts } from './helpers.js';
 
 type Source = Parameters<typeof parseLibsvm>[0];
 type Outcome = { result: LibsvmResult } | { error: unknown };
@@ -234,23 +234,8 @@ describe('parseLibsvmWasm: chunking and sources', () => {
   });
 });
 
-// fuzz.test.ts's mutation, base text and seeds, so that both readers see exactly its 2,000 + 300 inputs.
-const LIBSVM = '+1 1:0.5 3:-2.25e-1 10:7\n-1 2:1e3 4:0 # c\n\n1.0 5:.5 6:-0.0174 12:3\r\n-1 1:1\n-1\n1 2:2 3:3 4:4 5:5\n';
-const INTERESTING = enc.encode('0123456789:.-+eE# \t\r\n,"qidnaf\u00ff\u0000');
-
-function mutate(base: Uint8Array, rnd: () => number): Uint8Array {
-  const b = [...base];
-  const ops = 1 + Math.floor(rnd() * 4);
-  for (let k = 0; k < ops; k++) {
-    const at = Math.floor(rnd() * (b.length + 1));
-    const byte = rnd() < 0.8 ? INTERESTING[Math.floor(rnd() * INTERESTING.length)] : Math.floor(rnd() * 256);
-    const op = rnd();
-    if (op < 0.33) b.splice(at, 0, byte);
-    else if (op < 0.66) b.splice(at, 1 + Math.floor(rnd() * 3));
-    else b[Math.min(at, b.length - 1)] = byte;
-  }
-  return new Uint8Array(b);
-}
+// fuzz.test.ts's mutation and base text (helpers.ts) and its seeds, so both readers see exactly its 2,000 + 300 inputs.
+const LIBSVM = FUZZ_LIBSVM;
 
 describe('parseLibsvmWasm: fuzz corpus agrees with parseLibsvm', () => {
   it('2,000 LIBSVM mutations (whole, and cut at random points): equal results or the same error', async () => {
