@@ -14,6 +14,7 @@ export { makeClassification } from './svm/synthetic.js';
 export type { SyntheticOptions, SyntheticSplitOptions } from './svm/synthetic.js';
 export { subsetDataset } from './svm/data.js';
 export { parseLibsvm } from './io/libsvm.js';
+export { parseLibsvmWasm } from './io/libsvm_wasm.js';
 export type { LibsvmOptions, LibsvmResult } from './io/libsvm.js';
 export { createSvmStream, trainSvmStream } from './svm/stream.js';
 export type { SvmStream, SvmStreamOptions, SvmStreamTrainOptions } from './svm/stream.js';
