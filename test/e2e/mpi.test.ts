@@ -10,7 +10,7 @@ import { readDataset } from '../../src/io/node.js';
 import type { Dataset } from '../../src/types.js';
 import { SvmModel } from '../../src/svm/model.js';
 import { trainSvm } from '../../src/svm/train.js';
-import { describeWithSharedData, SHARED_DATA } from '../helpers/shared_data.js';
+import { describeWithSharedData, haveSharedData, SHARED_DATA } from '../helpers/shared_data.js';
 import { missingTool } from '../helpers/tools.js';
 
 const ROOT = resolve(__dirname, '../..');
@@ -133,9 +133,10 @@ function compare(a: SvmModel, b: SvmModel): Compare {
 
   it('raw features: max-abs scaling over all ranks and the default epochs give the model of trainSvm (pima, np 2); --scale standard is refused', async () => {
     const f = join(SHARED_DATA, 'libsvm', 'unscaled', 'pima.train');
-    if (!existsSync(f)) {
-      if (process.env.CI) throw new Error(`${f} is missing (../shared/data)`);
-      return console.log(`skipped: ${f} is missing (../shared/data)`);
+    // The shared data is required under CI=true (test/helpers/shared_data.ts); locally its absence is reported.
+    if (!haveSharedData('libsvm/unscaled')) {
+      if (process.env.CI === 'true') throw new Error(`${f} is missing, and CI=true requires ../shared/data`);
+      return void console.warn(`[skipped] ${f} not found`);
     }
     const out = join(tmp, 'pima.json');
     const r = mpi(2, ['train', f, '--lambda', '1e-3', '--model', out, '--json']);

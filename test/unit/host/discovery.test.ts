@@ -2,28 +2,14 @@
 // Accelerator discovery against fake sysfs/procfs/devfs trees built in a temp dir (one per case), and once against
 // this machine, which has no accelerator.
 
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fakeTree, removeTrees } from '../../helpers/fake_tree.js';
 import { type DeviceReport, discoverDevices, formatDevices, type ProviderSuggestion, realFs } from '../../../native-host/discovery.js';
 
-const roots: string[] = [];
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map((r) => rm(r, { recursive: true, force: true })));
-});
-
-/** A fake root holding `files` (path → content; an executable when the content starts with '#!'). */
-async function tree(files: Record<string, string>): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'anyml-discovery-'));
-  roots.push(root);
-  for (const [p, content] of Object.entries(files)) {
-    await mkdir(dirname(join(root, p)), { recursive: true });
-    await writeFile(join(root, p), content);
-    if (content.startsWith('#!')) await chmod(join(root, p), 0o755);
-  }
-  return root;
-}
+afterEach(removeTrees);
+const tree = fakeTree;
 
 const PATH = '/usr/local/bin:/usr/bin:/bin';
 const discover = async (files: Record<string, string>) => discoverDevices(realFs(await tree(files), { PATH }), { cores: 4 });

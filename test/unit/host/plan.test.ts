@@ -2,28 +2,13 @@
 // Which providers the host starts, with which worker and child environment, from device reports that discovery
 // produced on fake trees (Edge TPU on USB and PCIe, a Jetson, nothing) and the host's flags.
 
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fakeTree, removeTrees } from '../../helpers/fake_tree.js';
 import { discoverDevices, realFs } from '../../../native-host/discovery.js';
 import { checkProviderFlags, planProviders, providerInfos } from '../../../native-host/plan.js';
 
-const roots: string[] = [];
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map((r) => rm(r, { recursive: true, force: true })));
-});
-
-async function discover(files: Record<string, string>) {
-  const root = await mkdtemp(join(tmpdir(), 'anyml-plan-'));
-  roots.push(root);
-  for (const [p, content] of Object.entries(files)) {
-    await mkdir(dirname(join(root, p)), { recursive: true });
-    await writeFile(join(root, p), content);
-    if (content.startsWith('#!')) await chmod(join(root, p), 0o755);
-  }
-  return discoverDevices(realFs(root, { PATH: '/usr/bin:/bin' }), { cores: 2 });
-}
+afterEach(removeTrees);
+const discover = async (files: Record<string, string>) => discoverDevices(realFs(await fakeTree(files), { PATH: '/usr/bin:/bin' }), { cores: 2 });
 
 const LIBS = { '/usr/lib/x86_64-linux-gnu/libedgetpu.so.1': 'ELF', '/usr/local/lib/libtensorflowlite_c.so': 'ELF' };
 const USB_CORAL = { '/sys/bus/usb/devices/2-1/idVendor': '18d1\n', '/sys/bus/usb/devices/2-1/idProduct': '9302\n' };

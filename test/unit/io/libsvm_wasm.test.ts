@@ -2,7 +2,7 @@
 // parseLibsvmWasm against parseLibsvm (the reference): equal results and identical errors on every case of
 // libsvm.test.ts, at every chunk boundary, on gzip input, on the seeded mutations of fuzz.test.ts and on real files.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { parseLibsvm, type LibsvmOptions, type LibsvmResult } from '../../../src
 import { ERROR_SLOT, PARSE_ERROR, parseLibsvmWasm } from '../../../src/io/libsvm_wasm.js';
 import { nodeGunzip } from '../../../src/io/node.js';
 import { hasSimd, loadCore } from '../../../src/backends/wasm/loader.js';
-import { SHARED_DATA } from '../../helpers/shared_data.js';
+import { describeWithSharedData, SHARED_DATA } from '../../helpers/shared_data.js';
 import { chunked, enc, FUZZ_LIBSVM, mutate, prng, randomCuts } from './helpers.js';
 
 type Source = Parameters<typeof parseLibsvm>[0];
@@ -263,23 +263,13 @@ describe('parseLibsvmWasm: fuzz corpus agrees with parseLibsvm', () => {
   });
 });
 
-/** A test on a file of ../shared/data/libsvm: skipped with a reason when absent, a failure when absent under CI. */
-function withFile(file: string, fn: (path: string) => Promise<void>): void {
-  const path = join(SHARED_DATA, 'libsvm', file);
-  const title = `real file ${file}: equal to parseLibsvm`;
-  if (existsSync(path)) return void it(title, () => fn(path), 120_000);
-  const reason = `${path} not found`;
-  if (process.env.CI === 'true') return void it(title, () => expect.fail(`${reason}, and CI=true requires it`));
-  console.warn(`[skipped] ${title}: ${reason}`);
-  it.skip(title, () => fn(path));
-}
-
-describe('parseLibsvmWasm: real data (shared/data/libsvm)', () => {
+// describeWithSharedData: skipped with the reason without ../shared/data, a failure when CI=true.
+describeWithSharedData('parseLibsvmWasm: real data (shared/data/libsvm)', () => {
   for (const [file, opts] of [['a9a.t', { features: 123 }], ['ijcnn1.gz', {}], ['w8a.gz', {}], ['agaricus.txt.train', {}]] as const) {
-    withFile(file, async (path) => {
-      const bytes = new Uint8Array(readFileSync(path));
+    it(`real file ${file}: equal to parseLibsvm`, async () => {
+      const bytes = new Uint8Array(readFileSync(join(SHARED_DATA, 'libsvm', file)));
       const o = await same(() => bytes, { name: file, ...opts, gunzip: nodeGunzip });
       expect('result' in o).toBe(true);
-    });
+    }, 120_000);
   }
 });
