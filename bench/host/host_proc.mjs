@@ -7,11 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../../bin/anyml.js', import.meta.url));
+export const bin = fileURLToPath(new URL('../../bin/anyml.js', import.meta.url));
+
+/** The environment of a bench host: its own config folder (token), the test provider on. */
+export const benchEnv = () => ({ ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'anyml-host-bench-')), ANYML_HOST_TEST_PROVIDER: '1' });
 
 /** A running host: its url, token, env, and `stop()`. `args` are extra `anyml host` flags. */
 export async function startHost(args = []) {
-  const env = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'anyml-host-bench-')), ANYML_HOST_TEST_PROVIDER: '1' };
+  const env = benchEnv();
   const proc = spawn(process.execPath, [bin, 'host', '--port', '0', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     proc.stdout.once('data', (d) => resolve(JSON.parse(d.toString()).url));

@@ -2,11 +2,10 @@
 // Native messaging overhead: the browser's side written by hand (4-byte length + JSON, base64 payload, < 1 MB
 // chunks back), against `anyml host --stdio` on the cpu provider.
 import { spawn } from 'node:child_process';
-import { median, ramp, startHost } from './host_proc.mjs';
+import { benchEnv, bin, median, ramp } from './host_proc.mjs';
 
 export async function nativeMessagingOverhead(a, { size, reps }) {
-  const { env, bin, stop } = await startHost(); // only for its config folder and token file
-  await stop();
+  const env = benchEnv(); // native messaging needs no token: the browser that starts the host is the check
   const nm = spawn(process.execPath, [bin, 'host', '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   const reader = new a.NativeMessageReader();
   const queue = [];
