@@ -23,13 +23,15 @@ export interface DenseMatrix {
 export type Matrix = CsrMatrix | DenseMatrix;
 
 /**
- * A binary classification dataset. `y` holds ±1; `labels` are the user's original label values that -1 and +1
- * stand for (for example [0, 1] or [-1, 1]), so predictions can be mapped back.
+ * A classification dataset. Binary (two `labels`): `y` holds ±1 and `labels` are the user's original values that
+ * −1 and +1 stand for, [neg, pos] (for example [0, 1] or [−1, 1]). Multiclass (three or more `labels`, the
+ * classes in class order): `y` holds each row's class index 0…K−1 into `labels`. Either way predictions are mapped
+ * back to the user's values.
  */
 export interface Dataset {
   x: Matrix;
   y: Float32Array;
-  labels: [neg: number, pos: number];
+  labels: number[];
 }
 
 /**

@@ -10,8 +10,9 @@
 #include "libsvm_stream.h"
 
 struct libsvm_parse {
-  explicit libsvm_parse(const anyml::LibsvmStreamOptions& o) : stream(o) {}
+  explicit libsvm_parse(const anyml::LibsvmStreamOptions& o) : stream(o), forced(const_cast<double*>(o.forced)) {}
   anyml::LibsvmStream stream;
+  double* forced;  // the record's copy of the forced labels (malloc), freed by destroy
   int state = 0;  // kOpen, kFinished or kFailed
 };
 
@@ -37,23 +38,36 @@ int check_open(const libsvm_parse* h, const char* fn) {
 
 extern "C" {
 
-int libsvm_parse_create(int32_t keep_zeros, int32_t limit, int32_t forced, double neg, double pos,
+int libsvm_parse_create(int32_t keep_zeros, int32_t limit, int32_t forced_count, const double* forced,
                         libsvm_parse** out) {
   const char* fn = "libsvm_parse_create";
   if (!out) return fail(kBad, fn, "argument out is NULL");
   *out = nullptr;
   if (keep_zeros != 0 && keep_zeros != 1) return fail(kBad, fn, "keep_zeros must be 0 or 1, got", keep_zeros);
   if (limit < 1) return fail(kBad, fn, "limit must be in 1 .. 2^31-1, got", limit);
-  if (forced != 0 && forced != 1) return fail(kBad, fn, "forced must be 0 or 1, got", forced);
-  if (forced && (!isfinite(neg) || !isfinite(pos) || neg == pos)) return fail(kBad, fn, "neg and pos must be distinct finite labels");
+  if (forced_count < 0 || forced_count == 1) return fail(kBad, fn, "forced_count must be 0 or at least 2, got", forced_count);
+  if (forced_count > 0 && !forced) return anyml::fail_null(fn, "forced", forced_count);
+  for (int32_t k = 0; k < forced_count; k++) {
+    if (!isfinite(forced[k])) return fail(kBad, fn, "forced labels must be finite; not at position", k);
+    for (int32_t q = 0; q < k; q++)
+      if (forced[q] == forced[k]) return fail(kBad, fn, "forced labels must be distinct; repeated at position", k);
+  }
+  double* copy = nullptr;
+  if (forced_count > 0) {
+    copy = static_cast<double*>(malloc(sizeof(double) * static_cast<size_t>(forced_count)));
+    if (!copy) return fail(ANYML_E_NOMEM, fn, "out of memory for the forced labels");
+    for (int32_t k = 0; k < forced_count; k++) copy[k] = forced[k];
+  }
   anyml::LibsvmStreamOptions o;
   o.keep_zeros = keep_zeros != 0;
   o.limit = limit;
-  o.forced = forced != 0;
-  o.neg = neg;
-  o.pos = pos;
+  o.forced = copy;
+  o.forced_count = forced_count;
   void* mem = malloc(sizeof(libsvm_parse));
-  if (!mem) return fail(ANYML_E_NOMEM, fn, "out of memory for the parser record");
+  if (!mem) {
+    free(copy);
+    return fail(ANYML_E_NOMEM, fn, "out of memory for the parser record");
+  }
   libsvm_parse* h = new (mem) libsvm_parse(o);
   if (h->stream.init() != ANYML_OK) {
     libsvm_parse_destroy(h);
@@ -115,8 +129,10 @@ int libsvm_parse_arrays(const libsvm_parse* h, const int32_t** indptr, const int
 
 int libsvm_parse_destroy(libsvm_parse* h) {
   if (!h) return ANYML_OK;
+  double* forced = h->forced;
   h->~libsvm_parse();
   free(h);
+  free(forced);
   return ANYML_OK;
 }
 

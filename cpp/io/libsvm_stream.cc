@@ -31,7 +31,7 @@ size_t last_newline(const uint8_t* b, size_t from, size_t to) {
 }  // namespace
 
 LibsvmStream::LibsvmStream(const LibsvmStreamOptions& o)
-    : opt_(o), a_(o.forced ? o.neg : NAN), b_(o.forced ? o.pos : NAN) {}
+    : opt_(o), a_(o.forced_count > 0 ? o.forced[0] : NAN), b_(o.forced_count > 1 ? o.forced[1] : NAN) {}
 
 int LibsvmStream::init() {
   if (!indptr_.reserve(1)) return ANYML_E_NOMEM;
@@ -104,12 +104,16 @@ int LibsvmStream::reserve(size_t bytes, bool single) {
   return ANYML_OK;
 }
 
-// LabelSet.admit: takes a new value while fewer than two are known and no pair is forced.
+// LabelSet.admit: with forced values, only those (a linear scan: class lists are short); else every value, the
+// first two kept for the hot check in parse_line (the caller works out the full set from raw()).
 bool LibsvmStream::admit(double v) {
-  if (opt_.forced) return false;
+  if (opt_.forced_count > 0) {
+    for (int32_t k = 2; k < opt_.forced_count; k++)
+      if (opt_.forced[k] == v) return true;
+    return false;
+  }
   if (isnan(a_)) a_ = v;
   else if (isnan(b_)) b_ = v;
-  else return false;
   return true;
 }
 

@@ -43,8 +43,9 @@ class PodArray {
 struct LibsvmStreamOptions {
   bool keep_zeros = false;
   int64_t limit = 1 << 25;  // largest index accepted: options.features, or options.maxFeatures
-  bool forced = false;      // accept only the labels neg and pos
-  double neg = 0, pos = 0;
+  // The forced label values (options.labels): only these are accepted. Empty: every finite label is.
+  const double* forced = nullptr;
+  int32_t forced_count = 0;
 };
 
 // The first data error: kind (LIBSVM_PARSE_*), 1-based line, and the line's bytes up to the end of the bad token.
@@ -90,7 +91,7 @@ class LibsvmStream {
   int32_t rows_ = 0;
   size_t nnz_ = 0;
   int64_t max_index_ = 0;
-  double a_, b_;  // the accepted label values: NaN until seen, or the forced pair (LabelSet in src/io/labels.ts)
+  double a_, b_;  // the first two label values: NaN until seen, or the first two forced (LabelSet in src/io/labels.ts)
   PodArray<int32_t> indptr_, indices_;
   PodArray<float> values_;
   PodArray<double> raw_;

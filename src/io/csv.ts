@@ -23,8 +23,8 @@ export interface CsvOptions extends SourceOptions {
   header?: 'auto' | boolean;
   /** Field separator, one ASCII character. Default ','. */
   delimiter?: string;
-  /** Forces the label mapping [neg, pos]; other label values are errors. */
-  labels?: [neg: number, pos: number];
+  /** Forces the label coding: [neg, pos], or three or more classes in class order (see LibsvmOptions.labels); other label values are errors. */
+  labels?: number[];
   /** Expected number of feature columns; a file with another count is an error. */
   features?: number;
 }
@@ -37,7 +37,7 @@ export const CSV_OPTION_KEYS = [
 
 /** What {@link parseCsv} returns. */
 export interface CsvResult {
-  /** The data: `x` is dense row-major, `y` is ±1, `labels` the original [neg, pos] values. */
+  /** The data: `x` is dense row-major; `y` and `labels` as in LibsvmResult (±1 and [neg, pos], or class indices and the classes). */
   dataset: Dataset & { x: DenseMatrix };
   rows: number;
   features: number;
@@ -300,8 +300,8 @@ function skipField(b: Uint8Array, i: number, end: number, cls: Uint8Array): numb
 }
 
 /**
- * Parses a delimited text file of numbers (CSV, TSV…) into a dense dataset: one column holds the binary labels
- * (lower value → −1, higher → +1, or `labels` to force), `ignoreColumns` are skipped, every other column is a
+ * Parses a delimited text file of numbers (CSV, TSV…) into a dense dataset: one column holds the labels (two
+ * values: lower → −1, higher → +1; three or more: multiclass, classes ascending; or `labels` to force), `ignoreColumns` are skipped, every other column is a
  * feature. Input is processed chunk by chunk; gzip is detected by magic bytes. Every row must have as many fields
  * as the first; blank lines are skipped; fields may be padded with blanks and numbers may be double-quoted.
  *

@@ -20,22 +20,29 @@ export interface LibsvmOptions extends SourceOptions {
    * (more than kdd2010's 29.9M features); raise it for wider data.
    */
   maxFeatures?: number;
-  /** Forces the label mapping [neg, pos] (e.g. the training file's `labelsSeen`); other label values are errors. */
-  labels?: [neg: number, pos: number];
+  /**
+   * Forces the label coding (e.g. a model's `labels`, for its test file); other label values are errors. Two
+   * values are the binary pair [neg, pos]; three or more are the classes, in class order (the data is multiclass
+   * even when the file holds fewer of them).
+   */
+  labels?: number[];
   /** Keep explicit zeros (`5:0`) as stored entries. Default false: they are dropped (they still count for `features`). */
   keepZeros?: boolean;
 }
 
 /** What {@link parseLibsvm} returns. */
 export interface LibsvmResult {
-  /** The data: `x` is CSR with 0-based column indices, `y` is ±1, `labels` the original [neg, pos] values. */
+  /**
+   * The data: `x` is CSR with 0-based column indices; two label values: `y` is ±1 and `labels` the original [neg,
+   * pos]; three or more: `y` is the class index and `labels` the classes, ascending (see Dataset).
+   */
   dataset: Dataset & { x: CsrMatrix };
   rows: number;
   /** Column count: `options.features` or the largest index seen. */
   features: number;
   /** Stored entries (explicit zeros excluded unless `keepZeros`). */
   nnz: number;
-  /** Distinct label values found in the file, ascending (one or two). */
+  /** Distinct label values found in the file, ascending. */
   labelsSeen: number[];
 }
 
@@ -67,7 +74,7 @@ class LibsvmParser extends ChunkedLines {
   constructor(
     private readonly name: string,
     private readonly features: number | undefined,
-    forced: [number, number] | undefined,
+    forced: number[] | undefined,
     private readonly keepZeros: boolean,
     maxFeatures: number,
   ) {
@@ -238,7 +245,8 @@ function skipLine(b: Uint8Array, i: number, end: number): number {
 /**
  * Parses a LIBSVM / SVMlight file (`label index:value ...` per line, 1-based ascending indices) into a CSR dataset.
  * The input is processed chunk by chunk, so files far larger than any string limit work; gzip input is detected by
- * its magic bytes. Labels: two distinct values, the lower becomes −1 and the higher +1 (`labels` overrides). Explicit
+ * its magic bytes. Labels: two distinct values, the lower becomes −1 and the higher +1; three or more make a
+ * multiclass dataset, classes ascending (`labels` overrides either). Explicit
  * zeros are dropped unless `keepZeros`. Blank lines, `# comment` tails, CRLF and rows without features are accepted.
  *
  * @throws InvalidInputError located at `name:line:column` for any malformed token, or naming the input for a

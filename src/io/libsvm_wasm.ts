@@ -63,13 +63,17 @@ class WasmLibsvmParser {
     private readonly core: AnymlCore,
     private readonly name: string,
     private readonly features: number | undefined,
-    private readonly forced: [number, number] | undefined,
+    private readonly forced: number[] | undefined,
     private readonly limit: number,
     keepZeros: boolean,
   ) {
     try {
       this.scratch = this.malloc(128);
-      const rc = core._libsvm_parse_create(keepZeros ? 1 : 0, limit, forced ? 1 : 0, forced?.[0] ?? 0, forced?.[1] ?? 0, this.scratch);
+      // The forced labels go in a buffer of their own: the parser copies them, so it is freed at once.
+      const list = forced ? this.malloc(8 * forced.length) : 0;
+      if (forced) new Float64Array(core.HEAPU8.buffer, list, forced.length).set(forced);
+      const rc = core._libsvm_parse_create(keepZeros ? 1 : 0, limit, forced?.length ?? 0, list, this.scratch);
+      if (list) core._free(list);
       check(core, 'libsvm_parse_create', rc);
       this.handle = this.u32(this.scratch, 1)[0];
     } catch (e) {
@@ -101,6 +105,8 @@ class WasmLibsvmParser {
     check(m, 'libsvm_parse_arrays', m._libsvm_parse_arrays(this.handle, s, s + 4, s + 8, s + 12));
     const [ip, ix, vp, rp] = this.u32(s, 4);
     const buffer = m.HEAPU8.buffer;
+    const raw = new Float64Array(buffer, rp, rows);
+    if (!this.forced) set.scan(raw, rows);
     const cols = this.features ?? maxIndex;
     const x: CsrMatrix = {
       kind: 'csr',
@@ -110,7 +116,7 @@ class WasmLibsvmParser {
       indices: new Int32Array(buffer, ix, nnz).slice(),
       values: new Float32Array(buffer, vp, nnz).slice(),
     };
-    const { y, labels, seen } = mapLabels(new Float64Array(buffer, rp, rows), rows, set);
+    const { y, labels, seen } = mapLabels(raw, rows, set);
     return { dataset: { x, y, labels }, rows, features: cols, nnz, labelsSeen: seen };
   }
 
@@ -122,7 +128,7 @@ class WasmLibsvmParser {
     this.handle = this.buf = this.scratch = 0;
   }
 
-  /** The labels accepted so far as a LabelSet (the forced pair, or the first two values the C side met). */
+  /** The labels accepted so far as a LabelSet (the forced ones, or the first two values the C side met). */
   private labelSet(): LabelSet {
     const set = new LabelSet(this.forced);
     if (this.forced) return set;

@@ -32,7 +32,7 @@ export interface AnymlCoreModule {
   _sgd_svm_get_state(h: number, scalars: number): number;
   _sgd_svm_set_state(h: number, scalars: number): number;
   _sgd_svm_destroy(h: number): number;
-  _libsvm_parse_create(keepZeros: number, limit: number, forced: number, neg: number, pos: number, out: number): number;
+  _libsvm_parse_create(keepZeros: number, limit: number, forcedCount: number, forced: number, out: number): number;
   _libsvm_parse_push(h: number, bytes: number, len: number): number;
   _libsvm_parse_finish(h: number): number;
   _libsvm_parse_error(h: number, info: number, line: number): number;

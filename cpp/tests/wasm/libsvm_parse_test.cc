@@ -10,7 +10,7 @@
 namespace {
 libsvm_parse* make(int keep_zeros, int limit = 1 << 25) {
   libsvm_parse* h = nullptr;
-  CHECK(libsvm_parse_create(keep_zeros, limit, 0, 0, 0, &h) == ANYML_OK && h, "create");
+  CHECK(libsvm_parse_create(keep_zeros, limit, 0, nullptr, &h) == ANYML_OK && h, "create");
   return h;
 }
 int push(libsvm_parse* h, const char* s) {
@@ -55,6 +55,29 @@ TEST(libsvm_parse_errors) {
   CHECK(libsvm_parse_error(h, info, &line) == ANYML_OK && info[LIBSVM_PARSE_E_KIND] == LIBSVM_PARSE_NO_ROWS, "no rows kind");
   libsvm_parse_destroy(h);
   libsvm_parse* bad = nullptr;
-  CHECK(libsvm_parse_create(0, 0, 0, 0, 0, &bad) == ANYML_E_INVALID_ARG && !bad, "limit 0");
-  CHECK(libsvm_parse_create(0, 9, 1, 1, 1, &bad) == ANYML_E_INVALID_ARG, "equal forced labels");
+  CHECK(libsvm_parse_create(0, 0, 0, nullptr, &bad) == ANYML_E_INVALID_ARG && !bad, "limit 0");
+  const double same[2] = {1, 1}, one[1] = {1};
+  CHECK(libsvm_parse_create(0, 9, 2, same, &bad) == ANYML_E_INVALID_ARG, "equal forced labels");
+  CHECK(libsvm_parse_create(0, 9, 1, one, &bad) == ANYML_E_INVALID_ARG, "one forced label");
+  CHECK(libsvm_parse_create(0, 9, 3, nullptr, &bad) == ANYML_E_INVALID_ARG, "forced NULL");
+}
+
+// Every label value is accepted unless some are forced; a forced list of three or more is checked past the first two.
+TEST(libsvm_parse_labels) {
+  libsvm_parse* h = make(0);
+  CHECK(push(h, "3 1:1\n1 1:2\n2 1:3\n3 1:4\n") == ANYML_OK && libsvm_parse_finish(h) == ANYML_OK, "%s", anyml_last_error());
+  const int32_t *ip = nullptr, *ix = nullptr;
+  const float* v = nullptr;
+  const double* raw = nullptr;
+  CHECK(libsvm_parse_arrays(h, &ip, &ix, &v, &raw) == ANYML_OK, "arrays");
+  CHECK(raw[0] == 3 && raw[1] == 1 && raw[2] == 2 && raw[3] == 3, "raw labels");
+  libsvm_parse_destroy(h);
+  const double forced[3] = {1, 2, 3};
+  CHECK(libsvm_parse_create(0, 9, 3, forced, &h) == ANYML_OK, "create forced");
+  CHECK(push(h, "3 1:1\n1 1:2\n4 1:3\n") == ANYML_E_INVALID_ARG, "label 4 outside the forced list");
+  double info[LIBSVM_PARSE_ERROR_SLOTS];
+  const uint8_t* line = nullptr;
+  CHECK(libsvm_parse_error(h, info, &line) == ANYML_OK && info[LIBSVM_PARSE_E_KIND] == LIBSVM_PARSE_LABEL_SET, "kind");
+  CHECK(info[LIBSVM_PARSE_E_LINE] == 3, "line %g", info[LIBSVM_PARSE_E_LINE]);
+  libsvm_parse_destroy(h);
 }

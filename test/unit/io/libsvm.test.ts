@@ -179,8 +179,19 @@ describe('parseLibsvm: rejections name file:line:column, the token and what was 
 });
 
 describe('parseLibsvm: more rejections', () => {
-  it('a third label value: says only binary labels are supported', async () => {
-    await expectInvalid(parse('1 1:1\n-1 1:1\n\n2 1:1\n'), 'f:4:1', '"2"', /label values already seen \(1, -1\)/, /only binary/);
+  it('a third label value makes a multiclass dataset: classes ascending, y the class index', async () => {
+    const r = await parse('1 1:1\n-1 1:1\n\n2 1:1\n1 1:3\n');
+    expect(r.dataset.labels).toEqual([-1, 1, 2]);
+    expect(Array.from(r.dataset.y)).toEqual([1, 0, 2, 1]);
+    expect(r.labelsSeen).toEqual([-1, 1, 2]);
+  });
+
+  it('forced classes: their order, even when the file holds fewer; other values refused', async () => {
+    const r = await parse('3 1:1\n1 1:1\n', { labels: [3, 2, 1] });
+    expect(r.dataset.labels).toEqual([3, 2, 1]);
+    expect(Array.from(r.dataset.y)).toEqual([0, 2]);
+    expect(r.labelsSeen).toEqual([1, 3]);
+    await expectInvalid(parse('3 1:1\n\n4 1:1\n', { labels: [3, 2, 1] }), 'f:3:1', '"4"', /one of 3, 2, 1/, /options.labels/);
   });
 
   it('an index above options.features', async () => {

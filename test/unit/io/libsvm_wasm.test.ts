@@ -116,6 +116,9 @@ describe('parseLibsvmWasm: same results and errors as parseLibsvm', () => {
       await sameText(text, opts);
     }
     await sameText('1 1:1\n1 2:1\n', { labels: [0, 1] });
+    // Multiclass: classes met (ascending), forced lists in their order, and a value outside a forced list.
+    const three = '2 1:1\n0 2:1\n\n1 1:3\n2 3:1\n';
+    for (const labels of [undefined, [0, 1, 2], [2, 0, 1], [0, 1, 2, 3], [0, 2, 5], [1, 2, 3], [0, 2]]) await sameText(three, labels ? { labels } : {});
     await sameText('+1 9:1\n', { maxFeatures: 8 });
     await sameText('1 1:1 30:1\n', { features: 22 });
     await same(() => 'x\n');

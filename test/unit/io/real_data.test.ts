@@ -18,7 +18,7 @@ const text = (f: string) => {
 };
 
 /** Compares every stored entry and label with a naive split + Math.fround(parseFloat) reading of the file. */
-function checkAgainstNaive(f: string, x: CsrMatrix, y: Float32Array, labels: [number, number]): void {
+function checkAgainstNaive(f: string, x: CsrMatrix, y: Float32Array, labels: number[]): void {
   const bad: string[] = [];
   let row = 0;
   let k = 0;
