@@ -10,11 +10,12 @@ import { writeSyntheticLibsvm } from '../io/generate.js';
 import { DEFAULT_MAX_FEATURES } from '../io/libsvm.js';
 import { readDataset } from '../io/node.js';
 import { seconds } from '../svm/convergence.js';
-import { subsetDataset } from '../svm/data.js';
+import { labelOf, subsetDataset } from '../svm/data.js';
 import { SvmModel } from '../svm/model.js';
 import { makeClassification } from '../svm/synthetic.js';
 import { SCHEDULES, type Schedule } from '../svm/solver.js';
 import { trainSvm } from '../svm/train.js';
+import type { SvmEvaluation } from '../svm/types.js';
 import type { Dataset } from '../types.js';
 import { intArg, numArg, numOrWordArg } from './args.js';
 import { createProgress } from './progress.js';
@@ -61,19 +62,19 @@ export async function saveModel(model: SvmModel, path: string): Promise<void> {
  * A test file read without knowing the training labels, mapped onto them. When its label values are not the
  * training file's, it is read again with the training labels forced, which reports the exact file:line:column.
  */
-async function alignTest(read: unknown, path: string, labels: [number, number]): Promise<Dataset> {
+async function alignTest(read: unknown, path: string, labels: number[]): Promise<Dataset> {
   if (read instanceof Error) throw read;
   const d = (read as { dataset: Dataset }).dataset;
-  if (d.labels[0] === labels[0] && d.labels[1] === labels[1]) return d;
+  if (d.labels.length === labels.length && d.labels.every((v, k) => v === labels[k])) return d;
+  const code = new Map(labels.map((v, k) => [v, labels.length === 2 ? (k === 1 ? 1 : -1) : k]));
   const y = new Float32Array(d.y.length);
   for (let i = 0; i < y.length; i++) {
-    const v = d.labels[d.y[i] > 0 ? 1 : 0];
-    if (v !== labels[0] && v !== labels[1]) return (await readDataset(path, { labels })).dataset;
-    y[i] = v === labels[1] ? 1 : -1;
+    const c = code.get(labelOf(d, i));
+    if (c === undefined) return (await readDataset(path, { labels })).dataset;
+    y[i] = c;
   }
   return { x: d.x, y, labels };
 }
-
 
 interface TrainFlags {
   workers?: number; syncEvery?: number | 'epoch';
@@ -119,7 +120,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   const summary = {
     rows: data.x.rows, features: data.x.cols, parseSeconds, trainSeconds: model.timing.lambdaSearchSeconds + model.timing.trainSeconds,
     lambdaSearchSeconds: model.timing.lambdaSearchSeconds, updateSeconds: model.timing.updateSeconds, checkSeconds: model.timing.checkSeconds,
-    epochs: model.history.length, lambda: model.lambda, scale: model.trainedWith.scale, objective: last?.objective, trainAccuracy: evalTrain.accuracy,
+    epochs: model.history.length, ...(model.multiclass ? { classes: model.labels.length } : {}), lambda: model.lambda, scale: model.trainedWith.scale, objective: last?.objective, trainAccuracy: evalTrain.accuracy,
     ...(evalTest ? { testRows: evalTest.rows, testAccuracy: evalTest.accuracy, testF1: evalTest.f1 } : {}),
     backend: model.backend, ...(f.model ? { model: f.model } : {}), ...(warnings.length ? { warnings } : {}),
     ...(f.workers !== undefined
@@ -130,7 +131,9 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
     `data      ${source}: ${summary.rows} rows × ${summary.features} features (read in ${parseSeconds.toFixed(3)} s)`,
     `trained   λ=${model.lambda}, scale ${model.trainedWith.scale}, on ${model.backend}${f.workers !== undefined ? ` × ${f.workers} workers (${model.trainedWith.transport}, sync every ${model.trainedWith.syncEvery})` : ''}, ${summary.epochs} epochs in ${summary.trainSeconds.toFixed(3)} s (λ search ${summary.lambdaSearchSeconds.toFixed(3)} s)`,
     `train     accuracy ${(evalTrain.accuracy * 100).toFixed(2)}%, objective ${last?.objective.toPrecision(6)}`,
-    ...(evalTest ? [`test      accuracy ${(evalTest.accuracy * 100).toFixed(2)}% on ${evalTest.rows} rows, F1 ${evalTest.f1.toFixed(4)}`] : []),
+    ...(model.multiclass ? [`classes   ${model.labels.length} (${model.labels.join(', ')}), one-vs-rest; epochs summed over the classes`] : []),
+    ...(evalTest ? [`test      accuracy ${(evalTest.accuracy * 100).toFixed(2)}% on ${evalTest.rows} rows, F1${model.multiclass ? ' (macro)' : ''} ${evalTest.f1.toFixed(4)}`] : []),
+    ...(evalTest && model.multiclass ? classLines(evalTest) : []),
     ...(f.model ? [`model     written to ${f.model}`] : []),
   ]);
 }
@@ -158,7 +161,7 @@ async function predict(modelPath: string, file: string, f: ReadFlags & { output?
   const d = parsed.dataset;
   const comparable = d.labels.every((l) => model.labels.includes(l));
   let correct = 0;
-  if (comparable) for (let i = 0; i < preds.length; i++) if (preds[i] === d.labels[d.y[i] > 0 ? 1 : 0]) correct++;
+  if (comparable) for (let i = 0; i < preds.length; i++) if (preds[i] === labelOf(d, i)) correct++;
   const summary = { rows: preds.length, ...(comparable ? { accuracy: correct / Math.max(1, preds.length) } : {}), ...(f.output ? { output: f.output } : {}), ...(warnings.length ? { warnings } : {}) };
   if (!f.output && !f.json) process.stdout.write(text);
   if (f.json) emit(true, summary, []);
@@ -170,9 +173,25 @@ async function evaluate(modelPath: string, file: string, f: ReadFlags): Promise<
   const data = (await readDataset(file, { labels: model.labels, header: f.header, maxFeatures: modelLimit(model, f) })).dataset;
   const warnings = extraColumns(file, data, model);
   const e = model.evaluate(data);
+  const macro = model.multiclass ? ' (macro)' : '';
   emit(!!f.json, { ...e, ...(warnings.length ? { warnings } : {}) }, [
-    `rows ${e.rows}  accuracy ${(e.accuracy * 100).toFixed(2)}%  precision ${e.precision.toFixed(4)}  recall ${e.recall.toFixed(4)}  F1 ${e.f1.toFixed(4)}`,
+    `rows ${e.rows}  accuracy ${(e.accuracy * 100).toFixed(2)}%  precision${macro} ${e.precision.toFixed(4)}  recall${macro} ${e.recall.toFixed(4)}  F1${macro} ${e.f1.toFixed(4)}`,
+    ...(model.multiclass ? classLines(e) : []),
   ]);
+}
+
+/** Per-class precision/recall/F1 and the confusion matrix (rows: true label, columns: predicted), as text. */
+function classLines(e: SvmEvaluation): string[] {
+  const labels = e.confusion.labels.map(String);
+  const w = Math.max(6, ...labels.map((l) => l.length), ...e.confusion.counts.flat().map((c) => String(c).length));
+  const pad = (t: string) => t.padStart(w);
+  return [
+    `${pad('label')}  precision  recall      F1  support`,
+    ...e.perClass.map((m) => `${pad(String(m.label))}  ${m.precision.toFixed(4).padStart(9)}  ${m.recall.toFixed(4).padStart(6)}  ${m.f1.toFixed(4).padStart(6)}  ${String(m.support).padStart(7)}`),
+    `confusion (rows: true label, columns: predicted)`,
+    `${pad('')} ${labels.map(pad).join(' ')}`,
+    ...e.confusion.counts.map((row, t) => `${pad(labels[t])} ${row.map((c) => pad(String(c))).join(' ')}`),
+  ];
 }
 
 async function generate(out: string, f: { rows: number; features: number; density: number; noise: number; seed: number; json?: boolean }): Promise<void> {

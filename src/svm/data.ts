@@ -7,13 +7,31 @@ import type { CsrMatrix, Dataset, Matrix } from '../types.js';
 /** Checks shapes and label coding before any backend sees the data. `where` names the caller's argument. */
 export function checkDataset(data: Dataset, where: string): void {
   if (!data || typeof data !== 'object' || !data.x || !data.y) {
-    throw new InvalidInputError(where, describe(data), 'a Dataset { x: CsrMatrix | DenseMatrix, y: Float32Array, labels: [neg, pos] }');
+    throw new InvalidInputError(where, describe(data), 'a Dataset { x: CsrMatrix | DenseMatrix, y: Float32Array, labels: number[] }');
   }
   checkMatrix(data.x, `${where}.x`);
-  checkLabels(data.y, data.x.rows, `${where}.y`);
-  if (!Array.isArray(data.labels) || data.labels.length !== 2 || data.labels[0] === data.labels[1]) {
-    throw new InvalidInputError(`${where}.labels`, JSON.stringify(data.labels), 'two distinct label values [neg, pos]');
+  const K = Array.isArray(data.labels) ? data.labels.length : 0;
+  const distinct = K >= 2 && new Set(data.labels).size === K && data.labels.every((v) => typeof v === 'number' && Number.isFinite(v));
+  if (!distinct) {
+    throw new InvalidInputError(`${where}.labels`, JSON.stringify(data.labels), 'two distinct label values [neg, pos], or three or more classes');
   }
+  if (K === 2) checkLabels(data.y, data.x.rows, `${where}.y`);
+  else checkClassIndices(data.y, data.x.rows, K, `${where}.y`);
+}
+
+/** Multiclass coding: one class index 0…K−1 (into labels) per row. */
+function checkClassIndices(y: Float32Array, rows: number, K: number, where: string): void {
+  if (!(y instanceof Float32Array)) throw new InvalidInputError(where, describe(y), 'a Float32Array');
+  if (y.length !== rows) throw new InvalidInputError(`${where}.length`, String(y.length), `x.rows = ${rows}`);
+  for (let i = 0; i < y.length; i++) {
+    const k = y[i];
+    if (!(Number.isInteger(k) && k >= 0 && k < K)) throw new InvalidInputError(`${where}[${i}]`, String(k), `a class index 0…${K - 1} (${K} labels)`);
+  }
+}
+
+/** Row i's label in the user's values. */
+export function labelOf(data: Dataset, i: number): number {
+  return data.labels.length === 2 ? data.labels[data.y[i] > 0 ? 1 : 0] : data.labels[data.y[i]];
 }
 
 /**

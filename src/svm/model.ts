@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: MIT
-// SvmModel: a trained linear classifier sign(wᵀx + b), its metrics and its file formats.
+// SvmModel: a trained linear classifier — sign(wᵀx + b) for two labels, the largest of K one-vs-rest decision
+// values w_kᵀx + b_k for three or more — its metrics and its file formats.
 
 import { InvalidInputError } from '../errors.js';
 import type { Dataset, Matrix } from '../types.js';
 import { checkDataset, checkMatrix, decisionValues } from './data.js';
+import { evaluateScored, predictedLabel } from './evaluate.js';
 import { formatLiblinear, parseLiblinear } from './liblinear.js';
-import { weightsFromJson, weightsToJson } from './model_json.js';
+import { modelFromJson, modelToJson } from './model_json.js';
 import type { EpochRecord, SvmEvaluation, SvmModelJson, TrainTiming } from './types.js';
 
 export interface SvmModelInit {
+  /** Binary: the `features` weights; multiclass: K·features, class k's at [k·features, (k+1)·features). */
   weights: Float64Array;
-  bias: number;
-  labels: [number, number];
+  /** Binary: the bias; multiclass: one per class. */
+  bias: number | Float64Array;
+  /** Binary: [neg, pos]; multiclass: the K classes. */
+  labels: number[];
   lambda: number;
   backend?: string;
   history?: EpochRecord[];
@@ -29,11 +34,15 @@ export interface SvmModelInit {
  * const again = SvmModel.fromJSON(JSON.stringify(model));
  */
 export class SvmModel {
+  /** Binary: one weight per feature; multiclass: K rows of `features` weights, class k's at [k·features, (k+1)·features). */
   readonly weights: Float64Array;
-  readonly bias: number;
-  /** [neg, pos]: decision > 0 predicts `labels[1]`. */
-  readonly labels: [number, number];
+  /** One bias per weight vector (binary: one). */
+  readonly biases: Float64Array;
+  /** Binary: [neg, pos] (decision > 0 predicts `labels[1]`); multiclass: the K classes, in weight-row order. */
+  readonly labels: number[];
   readonly lambda: number;
+  /** Number of features the model knows; features beyond it are ignored at prediction. */
+  readonly features: number;
   /** The backend that trained it ('liblinear' or 'json' when loaded from a file). */
   readonly backend: string;
   readonly history: EpochRecord[];
@@ -41,9 +50,16 @@ export class SvmModel {
   readonly trainedWith: Record<string, unknown>;
 
   constructor(init: SvmModelInit) {
+    const K = init.labels.length;
+    const vectors = K === 2 ? 1 : K;
+    if (K < 2 || init.weights.length % vectors !== 0) {
+      throw new InvalidInputError('SvmModel: init', `${init.weights.length} weights for ${K} labels`, 'two labels and one weight vector, or K ≥ 3 labels and K vectors');
+    }
     this.weights = init.weights;
-    this.bias = init.bias;
+    this.biases = typeof init.bias === 'number' ? Float64Array.of(init.bias) : init.bias;
+    if (this.biases.length !== vectors) throw new InvalidInputError('SvmModel: init.bias', `${this.biases.length} biases`, `${vectors} (one per weight vector)`);
     this.labels = init.labels;
+    this.features = init.weights.length / vectors;
     this.lambda = init.lambda;
     this.backend = init.backend ?? 'unknown';
     this.history = init.history ?? [];
@@ -51,110 +67,71 @@ export class SvmModel {
     this.trainedWith = init.trainedWith ?? {};
   }
 
-  /** Number of features the model knows; features beyond it are ignored at prediction. */
-  get features(): number {
-    return this.weights.length;
+  /** True for a one-vs-rest model of three or more classes. */
+  get multiclass(): boolean {
+    return this.labels.length > 2;
   }
 
-  /** wᵀx_i + b for every row. */
+  /** The bias of a binary model (a multiclass model has one per class: `biases`). */
+  get bias(): number {
+    if (this.multiclass) throw new InvalidInputError('SvmModel.bias', `a ${this.labels.length}-class model`, 'a binary model (multiclass models have one bias per class: use biases)');
+    return this.biases[0];
+  }
+
+  /** Binary: wᵀx_i + b for every row. Multiclass: w_kᵀx_i + b_k for every row i and class k, row-major (n × K). */
   decisionFunction(x: Matrix | Dataset): Float64Array {
     const m = 'x' in x ? x.x : x;
     checkMatrix(m, 'SvmModel.decisionFunction: x');
-    return decisionValues(this.weights, this.bias, m);
-  }
-
-  /** Predicted label values (the user's own labels, e.g. 0/1 or -1/+1). */
-  predict(x: Matrix | Dataset): Float64Array {
-    const dec = this.decisionFunction(x);
-    const out = new Float64Array(dec.length);
-    for (let i = 0; i < dec.length; i++) out[i] = dec[i] > 0 ? this.labels[1] : this.labels[0];
+    if (!this.multiclass) return decisionValues(this.weights, this.biases[0], m);
+    const K = this.labels.length, d = this.features;
+    const out = new Float64Array(m.rows * K);
+    for (let k = 0; k < K; k++) {
+      const dec = decisionValues(this.weights.subarray(k * d, (k + 1) * d), this.biases[k], m);
+      for (let i = 0; i < m.rows; i++) out[i * K + k] = dec[i];
+    }
     return out;
   }
 
-  /** Accuracy, precision/recall/F1 (positive = the data's `labels[1]`) and objective on labelled data. */
+  /** Predicted label values (the user's own labels, e.g. 0/1 or -1/+1, or the classes). */
+  predict(x: Matrix | Dataset): Float64Array {
+    const dec = this.decisionFunction(x);
+    const n = this.multiclass ? dec.length / this.labels.length : dec.length;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = predictedLabel(this.labels, dec, i);
+    return out;
+  }
+
+  /** Accuracy, precision/recall/F1 (per class, and overall: see SvmEvaluation), confusion matrix and objective. */
   evaluate(data: Dataset): SvmEvaluation {
     checkDataset(data, 'SvmModel.evaluate: data');
-    const dec = this.decisionFunction(data.x);
-    const positive = data.labels[1];
-    let correct = 0;
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    let hinge = 0;
-    for (let i = 0; i < dec.length; i++) {
-      const truth = data.labels[data.y[i] > 0 ? 1 : 0];
-      const pred = dec[i] > 0 ? this.labels[1] : this.labels[0];
-      if (pred === truth) correct++;
-      if (pred === positive && truth === positive) tp++;
-      else if (pred === positive) fp++;
-      else if (truth === positive) fn++;
-      // Margin relative to the model's positive label, so the loss is right even when label orders differ.
-      const ySign = truth === this.labels[1] ? 1 : -1;
-      hinge += Math.max(0, 1 - ySign * dec[i]);
+    const vectors = this.biases.length, d = this.features;
+    const norms = new Float64Array(vectors);
+    for (let k = 0; k < vectors; k++) {
+      let ww = 0;
+      for (let j = k * d; j < (k + 1) * d; j++) ww += this.weights[j] * this.weights[j];
+      norms[k] = ww;
     }
-    const n = dec.length;
-    const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
-    const recall = tp + fn > 0 ? tp / (tp + fn) : 0;
-    let ww = 0;
-    for (let j = 0; j < this.weights.length; j++) ww += this.weights[j] * this.weights[j];
-    return {
-      rows: n,
-      accuracy: n > 0 ? correct / n : 0,
-      precision,
-      recall,
-      f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
-      objective: (this.lambda / 2) * ww + (n > 0 ? hinge / n : 0),
-      positive,
-    };
+    return evaluateScored({ labels: this.labels, lambda: this.lambda, norms, decisions: this.decisionFunction(data.x) }, data);
   }
 
   /** The versioned JSON document (`JSON.stringify(model)` uses it). */
   toJSON(): SvmModelJson {
-    return {
-      format: 'anyml-svm',
-      version: 1,
-      features: this.weights.length,
-      weights: weightsToJson(this.weights),
-      bias: this.bias,
-      labels: [this.labels[0], this.labels[1]],
-      lambda: this.lambda,
-      trainedWith: { backend: this.backend, ...this.trainedWith },
-    };
+    return modelToJson(this);
   }
 
   /** Reads a model written by {@link SvmModel.toJSON} (an object or its JSON text). */
   static fromJSON(json: SvmModelJson | string, name = 'model JSON'): SvmModel {
-    let doc: unknown = json;
-    if (typeof json === 'string') {
-      try {
-        doc = JSON.parse(json);
-      } catch (err) {
-        throw new InvalidInputError(name, 'text that is not JSON', "an anyml-svm JSON document", (err as Error).message);
-      }
-    }
-    const d = doc as Partial<SvmModelJson>;
-    if (!d || d.format !== 'anyml-svm') throw new InvalidInputError(`${name}: format`, JSON.stringify(d?.format), '"anyml-svm"');
-    if (d.version !== 1) throw new InvalidInputError(`${name}: version`, JSON.stringify(d.version), '1 (the only version this anyml reads)');
-    const weights = weightsFromJson(d.weights, d.features, name);
-    if (typeof d.bias !== 'number' || !Number.isFinite(d.bias)) throw new InvalidInputError(`${name}: bias`, String(d.bias), 'a finite number');
-    if (!Array.isArray(d.labels) || d.labels.length !== 2 || d.labels[0] === d.labels[1]) {
-      throw new InvalidInputError(`${name}: labels`, JSON.stringify(d.labels), 'two distinct label values [neg, pos]');
-    }
-    if (typeof d.lambda !== 'number' || !(d.lambda >= 0)) throw new InvalidInputError(`${name}: lambda`, String(d.lambda), 'a number >= 0');
-    const trainedWith = { ...(d.trainedWith ?? {}) };
-    const backend = typeof trainedWith.backend === 'string' ? trainedWith.backend : 'json';
-    delete trainedWith.backend;
-    return new SvmModel({ weights, bias: d.bias, labels: [d.labels[0], d.labels[1]], lambda: d.lambda, backend, trainedWith });
+    return new SvmModel(modelFromJson(json, name));
   }
 
   /** LIBLINEAR `.model` text (solver L2R_L1LOSS_SVC_DUAL: the same L2-regularised hinge-loss model). */
   toLiblinear(): string {
-    return formatLiblinear(this.weights, this.bias, this.labels);
+    return formatLiblinear(this.weights, this.biases, this.labels);
   }
 
-  /** Reads a 2-class LIBLINEAR `.model` file's text. `name` is used in error messages (file:line). */
+  /** Reads a LIBLINEAR `.model` file's text (2 classes or more). `name` is used in error messages (file:line). */
   static fromLiblinear(text: string, name = 'LIBLINEAR model'): SvmModel {
     const m = parseLiblinear(text, name);
-    return new SvmModel({ weights: m.weights, bias: m.bias, labels: m.labels, lambda: 0, backend: 'liblinear', trainedWith: { solverType: m.solverType } });
+    return new SvmModel({ weights: m.weights, bias: m.biases, labels: m.labels, lambda: 0, backend: 'liblinear', trainedWith: { solverType: m.solverType } });
   }
 }

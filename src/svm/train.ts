@@ -2,13 +2,15 @@
 // trainSvm: option checking, λ selection on a seeded validation split, and the epoch loop with convergence check.
 
 import { checkBoolean, checkInt, checkKeys, checkNumber, checkOneOf, fail as fail_, isInt, show } from '../check.js';
-import { AbortError, InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import { permutation } from '../rng.js';
 import type { Dataset } from '../types.js';
 import { svmBackends } from './backends/index.js';
 import { optimalBias } from './bias.js';
 import { compactColumns, expandWeights } from './compact.js';
-import { Diverged, MAX_FEATURE_MAGNITUDE, checkObjective, converged, largestValue, magnitudeError, seconds } from './convergence.js';
+import { Diverged, MAX_FEATURE_MAGNITUDE, largestValue, magnitudeError, seconds } from './convergence.js';
+import { runEpochs } from './epochs.js';
+import { asModel, checkEveryClass, classProblem, fitClassesOnPool, type Fitted, validateFits } from './multiclass.js';
 import { checkDataset, decisionValues, subsetDataset } from './data.js';
 import { SCHEDULES, type SolverOptions, type SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
@@ -16,12 +18,9 @@ import { applyScaling, foldScaling, learnScaling, resolveScaleMode, SCALE_MODES,
 import { parallelFit } from './parallel/fit.js';
 import { resolveTransport, WorkerPool } from './parallel/pool.js';
 import { type FailHook, type Transport, takeFailHook } from './parallel/protocol.js';
-import type { EpochRecord, SvmOptions } from './types.js';
+import type { SvmOptions } from './types.js';
 
 export const DEFAULT_LAMBDA_GRID = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2];
-
-/** Samples per call into the engine: bounds the time between abort checks. */
-const CHUNK = 1 << 16;
 
 interface LambdaScore {
   lambda: number;
@@ -148,38 +147,15 @@ interface Runner {
   pool?: WorkerPool;
 }
 
-/** Runs the epoch loop on one engine. Returns the solver's weights and per-epoch history. */
-function fitInThread(engine: SvmBackend, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train') {
-  const rows = data.x.rows;
+/** Runs the epoch loop on one engine in this thread. Returns the solver's weights and per-epoch history. */
+function fitInThread(engine: SvmBackend, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train', label?: number) {
   const epochs = phase === 'train' ? r.epochs : r.searchEpochs;
-  const solver = engine.createSolver(data.x, data.y, { ...r.solver, lambda, averageStart: epochs > 1 ? rows : 0 });
-  const history: EpochRecord[] = [];
-  try {
-    let prev = Infinity;
-    for (let e = 1; e <= epochs; e++) {
-      const t0 = seconds();
-      solver.beginEpoch();
-      for (let done = 0; done < rows; ) {
-        if (o.signal?.aborted) throw new AbortError('trainSvm: aborted by options.signal');
-        done += solver.run(Math.min(CHUNK, rows - done));
-      }
-      const t1 = seconds();
-      const objective = solver.objective();
-      const t2 = seconds();
-      checkObjective(objective, e, lambda);
-      history.push({ epoch: e, objective, updateSeconds: t1 - t0, checkSeconds: t2 - t1 });
-      o.onEpoch?.({ phase, epoch: e, epochs, objective, lambda });
-      if (converged(prev, objective, r.tol)) break;
-      prev = objective;
-    }
-    return { ...solver.weights(), history };
-  } finally {
-    solver.dispose();
-  }
+  const onEpoch = o.onEpoch && ((epoch: number, objective: number) => o.onEpoch!({ phase, epoch, epochs, objective, lambda, ...(label === undefined ? {} : { label }) }));
+  return runEpochs(engine, data.x, data.y, { solver: { ...r.solver, lambda }, epochs, tol: r.tol, signal: o.signal, onEpoch });
 }
 
 /** One fit (in-thread or on the workers), then the exact bias refit on this thread over all of `data`. */
-async function fit(run: Runner, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train') {
+async function fit(run: Runner, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train'): Promise<Fitted> {
   const epochs = phase === 'train' ? r.epochs : r.searchEpochs;
   const par = r.parallel;
   // The λ search runs in this thread even with workers, so the chosen λ does not depend on P (with P workers the
@@ -187,15 +163,35 @@ async function fit(run: Runner, data: Dataset, lambda: number, r: Resolved, o: S
   const { w, bias, history } = run.pool && par && phase === 'train'
     ? await parallelFit(run.pool, data, { backend: run.name, solver: r.solver, lambda, epochs, tol: r.tol, syncEvery: par.syncEvery, phase, signal: o.signal, onEpoch: o.onEpoch, fail: par.fail })
     : fitInThread(run.engine, data, lambda, r, o, phase);
-  const weights = Float64Array.from(w);
+  return refit(Float64Array.from(w), bias, history, data, r);
+}
+
+function refit(weights: Float64Array, bias: number, history: Fitted['history'], data: Dataset, r: Resolved): Fitted {
   const b = r.refitBias && r.solver.biasScale > 0 ? optimalBias(decisionValues(weights, 0, data.x), data.y) : bias;
   return { weights, bias: b, history };
 }
 
-/** Validation accuracy and mean hinge loss (λ = 0 makes evaluate()'s objective the plain mean hinge). */
-function validate(weights: Float64Array, bias: number, data: Dataset): { accuracy: number; hinge: number } {
-  const e = new SvmModel({ weights, bias, labels: data.labels, lambda: 0 }).evaluate(data);
-  return { accuracy: e.accuracy, hinge: e.objective };
+/**
+ * The model's fits: one for binary data; for K ≥ 3 classes one per class (one-vs-rest, src/svm/multiclass.ts), in
+ * this thread or, for the final fit with workers, class-parallel on them (the same weights either way).
+ */
+async function fitAll(run: Runner, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train'): Promise<Fitted[]> {
+  const K = data.labels.length;
+  if (K === 2) return [await fit(run, data, lambda, r, o, phase)];
+  const problems = data.labels.map((_, k) => classProblem(data, k));
+  if (run.pool && phase === 'train') {
+    const fits = await fitClassesOnPool(run.pool, data, { solver: { ...r.solver, lambda }, epochs: r.epochs, tol: r.tol }, run.name);
+    return fits.map((f, k) => {
+      f.history.forEach((h) => o.onEpoch?.({ phase, epoch: h.epoch, epochs: r.epochs, objective: h.objective, lambda, label: data.labels[k] }));
+      return refit(Float64Array.from(f.w), f.bias, f.history, problems[k], r);
+    });
+  }
+  const out: Fitted[] = [];
+  for (let k = 0; k < K; k++) {
+    const f = fitInThread(run.engine, problems[k], lambda, r, o, phase, data.labels[k]);
+    out.push(refit(Float64Array.from(f.w), f.bias, f.history, problems[k], r));
+  }
+  return out;
 }
 
 /**
@@ -209,7 +205,8 @@ function validate(weights: Float64Array, bias: number, data: Dataset): { accurac
 export async function trainSvm(data: Dataset, options: SvmOptions = {}): Promise<SvmModel> {
   checkDataset(data, 'trainSvm: data');
   if (data.x.rows === 0) throw new InvalidInputError('trainSvm: data', '0 rows', 'at least one row');
-  checkBothClasses(data);
+  if (data.labels.length === 2) checkBothClasses(data);
+  else checkEveryClass(data);
   const r = resolveOptions(options, data.x.rows);
   const largest = largestValue(data.x).value;
   const mode = resolveScaleMode(r.scale, data.x, largest, 'trainSvm: options.scale');
@@ -256,22 +253,27 @@ async function trainWith(run: Runner, data: Dataset, r: Resolved, options: SvmOp
     searchSeconds = seconds() - t0;
   }
   const t0 = seconds();
-  const fitted = await fit(run, data, lambda, r, options, 'train');
+  const fits = await fitAll(run, data, lambda, r, options, 'train');
   const trainSeconds = seconds() - t0;
-  const sum = (k: 'updateSeconds' | 'checkSeconds' | 'syncSeconds') => fitted.history.reduce((s, h) => s + (h[k] ?? 0), 0);
+  const history = fits.length === 1 ? fits[0].history : fits.flatMap((f, k) => f.history.map((h) => ({ ...h, label: data.labels[k] })));
+  const sum = (k: 'updateSeconds' | 'checkSeconds' | 'syncSeconds') => history.reduce((s, h) => s + (h[k] ?? 0), 0);
   const par = r.parallel;
+  const model = asModel(fits.map((f) => ({ ...f, ...toRaw(f.weights, f.bias) })), data.labels, lambda);
+  const epochs = fits.length === 1 ? fits[0].history.length : fits.map((f) => f.history.length);
   return new SvmModel({
-    ...toRaw(fitted.weights, fitted.bias),
+    weights: model.weights,
+    bias: fits.length === 1 ? model.biases[0] : model.biases,
     labels: data.labels,
     lambda,
     backend: run.name,
-    history: fitted.history,
+    history,
     timing: {
       lambdaSearchSeconds: searchSeconds, trainSeconds, updateSeconds: sum('updateSeconds'), checkSeconds: sum('checkSeconds'),
       ...(par ? { syncSeconds: sum('syncSeconds') } : {}),
     },
     trainedWith: {
-      ...r.solver, scale, refitBias: r.refitBias, epochs: fitted.history.length, maxEpochs: r.epochs, lambdaSearchEpochs: r.searchEpochs, tol: r.tol,
+      ...r.solver, scale, refitBias: r.refitBias, epochs, maxEpochs: r.epochs, lambdaSearchEpochs: r.searchEpochs, tol: r.tol,
+      ...(fits.length > 1 ? { multiclass: 'one-vs-rest' } : {}),
       ...(par ? { workers: par.workers, syncEvery: par.syncEvery, transport: par.transport } : {}),
       ...(scores.length ? { lambdaSearch: scores } : {}),
     },
@@ -295,8 +297,7 @@ async function chooseLambda(run: Runner, data: Dataset, r: Resolved, o: SvmOptio
   let alive = grid;
   for (let f = 0; f < folds.length; f++) {
     for (const lambda of alive) {
-      const fitted = await fit(run, folds[f].tr, lambda, r, o, 'lambda-search');
-      const v = validate(fitted.weights, fitted.bias, folds[f].val);
+      const v = validateFits(await fitAll(run, folds[f].tr, lambda, r, o, 'lambda-search'), folds[f].val);
       const t = tally.get(lambda)!;
       const m = folds[f].val.x.rows;
       (t.correct += v.accuracy * m), (t.hinge += v.hinge * m), (t.rows += m);

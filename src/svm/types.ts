@@ -17,6 +17,8 @@ export interface EpochRecord {
   /** Data-parallel runs only: time spent averaging models and waiting at barriers (max over workers). With
    * workers, updateSeconds is the max over workers of their local SGD time. */
   syncSeconds?: number;
+  /** Multiclass (one-vs-rest) only: the label whose class-vs-rest model this epoch trained. */
+  label?: number;
 }
 
 /** Where training time went. */
@@ -38,6 +40,8 @@ export interface SvmProgress {
   epochs: number;
   objective: number;
   lambda: number;
+  /** Multiclass (one-vs-rest) only: the label whose class-vs-rest model this epoch trained. */
+  label?: number;
 }
 
 /** Options of {@link trainSvm}. Every field is optional; defaults are given per field. */
@@ -108,19 +112,39 @@ export interface SvmOptions {
   workerTimeoutMs?: number;
 }
 
-/** Quality figures of a model on a labelled dataset. `positive` is the label value counted as positive. */
+/** Precision, recall and F1 of one label value (counted as the positive class), and its rows in the data. */
+export interface ClassMetrics {
+  label: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Rows of the data whose true label is `label`. */
+  support: number;
+}
+
+/**
+ * Quality figures of a model on a labelled dataset. Binary: precision/recall/F1 of `positive` (the data's
+ * labels[1]); multiclass: their macro averages over the model's classes.
+ */
 export interface SvmEvaluation {
   rows: number;
   accuracy: number;
   precision: number;
   recall: number;
   f1: number;
-  /** (λ/2)‖w‖² + mean hinge loss on this data. */
+  /** (λ/2)‖w‖² + mean hinge loss on this data (multiclass: the mean over the K one-vs-rest problems). */
   objective: number;
-  positive: number;
+  /** Binary data and model: the label value counted as positive. */
+  positive?: number;
+  /** One entry per label of `confusion.labels`. */
+  perClass: ClassMetrics[];
+  /**
+   * counts[t][p]: rows whose true label is labels[t] that were predicted as labels[p]. `labels`: the model's
+   * labels, then any other value the data holds.
+   */
+  confusion: { labels: number[]; counts: number[][] };
 }
 
-/** Serialised model, the same file from browsers, Node and anyml-mpi. */
 /**
  * The non-zero weights of a wide model: `indices` (0-based, strictly ascending, below `features`) and their `values`.
  * Writers use this form when it is shorter than the full list (fewer than half the weights non-zero), so a model's
@@ -131,14 +155,19 @@ export interface SparseWeights {
   values: number[];
 }
 
+/**
+ * The JSON document of a model, the same file from browsers, Node and anyml-mpi. Binary: one weight list and a scalar `bias`, `labels` = [neg, pos]. Multiclass
+ * (one-vs-rest, K ≥ 3 labels): `weights` holds K lists (class k's in the k-th), `bias` K numbers, `labels` the K
+ * classes in that order.
+ */
 export interface SvmModelJson {
   format: 'anyml-svm';
   version: 1;
   features: number;
-  /** Every weight (`features` of them), or only the non-zero ones. */
-  weights: number[] | SparseWeights;
-  bias: number;
-  labels: [number, number];
+  /** Every weight (`features` of them), or only the non-zero ones; multiclass: one such entry per class. */
+  weights: number[] | SparseWeights | (number[] | SparseWeights)[];
+  bias: number | number[];
+  labels: number[];
   lambda: number;
   trainedWith?: Record<string, unknown>;
 }

@@ -7,27 +7,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { readDataset } from '../../src/io/node.js';
 import { trainSvm } from '../../src/svm/train.js';
 import { describeWithSharedData, SHARED_DATA } from '../helpers/shared_data.js';
 import { missingTool } from '../helpers/tools.js';
+import { loadPair, raw, UNSCALED_BINARY } from '../helpers/unscaled.js';
 
-const raw = (f: string) => join(SHARED_DATA, 'libsvm', 'unscaled', f);
 const lib = (f: string) => join(SHARED_DATA, 'libsvm', f);
-
-async function load(train: string, test: string, features?: number) {
-  const tr = await readDataset(train, { features });
-  const te = await readDataset(test, { features: tr.features, labels: tr.labelsSeen as [number, number] });
-  return { train: tr.dataset, test: te.dataset };
-}
-
-// LIBLINEAR 2.3.0 default (-s 1, C = 1) test accuracy on these files (the data folder's README).
-const BINARY = [
-  { name: 'pima', train: 'pima.train', liblinear: 0.6581 },
-  { name: 'musk', train: 'musk.train.gz', liblinear: 0.8737 },
-  { name: 'sonar', train: 'sonar.train', liblinear: 0.7857 },
-  { name: 'ticdata', train: 'ticdata.train.gz', liblinear: 0.9344 },
-];
+const load = loadPair;
+const BINARY = UNSCALED_BINARY;
 
 describeWithSharedData('raw, unscaled binary sets with default options', () => {
   for (const c of BINARY) {

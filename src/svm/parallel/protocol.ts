@@ -38,6 +38,16 @@ export interface WorkerSetup {
   fail?: FailHook;
 }
 
+/** Class-parallel one-vs-rest: one class's whole fit on the rows a worker holds (loadRows). */
+export interface ClassFitJob {
+  /** ±1 labels of the class's problem. */
+  y: Float32Array;
+  /** Everything but averageStart (one epoch when epochs > 1, as in the calling thread). */
+  solver: Omit<SolverOptions, 'averageStart'>;
+  epochs: number;
+  tol: number;
+}
+
 /** Timing of one epoch on one worker (seconds). */
 export interface EpochTimes {
   updateSeconds: number;

@@ -5,15 +5,19 @@ import * as Comlink from 'comlink';
 import { platform } from '#platform';
 import { svmBackends } from '../backends/index.js';
 import { seconds } from '../convergence.js';
-import type { Solver, SolverState } from '../solver.js';
+import { runEpochs } from '../epochs.js';
+import type { Solver, SolverState, SvmBackend } from '../solver.js';
+import type { Matrix } from '../../types.js';
 import { applyAverage, averageContributions, contribution, regulariser, writeContribution, type Average, type Contribution } from './average.js';
-import { barrier, CTL, SharedLayout, type EpochTimes, type WorkerSetup } from './protocol.js';
+import { barrier, CTL, SharedLayout, type ClassFitJob, type EpochTimes, type WorkerSetup } from './protocol.js';
 
 
 let solver: Solver | undefined;
 let setup: WorkerSetup | undefined;
 let layout: SharedLayout | undefined;
 let rounds = 0;
+/** Class-parallel training: all rows, and the engine that fits them. */
+let held: { x: Matrix; engine: SvmBackend } | undefined;
 
 function live(): Solver {
   if (!solver) throw new Error('no shard: setup() was not called');
@@ -109,9 +113,23 @@ const api = {
     return live().weights();
   },
 
+  /** Class-parallel one-vs-rest: keeps every row for the fitClass calls that follow. */
+  async loadRows(job: { backend: string; x: Matrix }): Promise<void> {
+    const { impl } = await svmBackends.resolve(job.backend, 'trainSvm (worker)');
+    held = { x: job.x, engine: impl };
+  },
+
+  /** One class's whole fit on the rows loadRows gave, with the calling thread's epoch loop. */
+  fitClass(job: ClassFitJob) {
+    if (!held) throw new Error('no rows: loadRows() was not called');
+    const r = runEpochs(held.engine, held.x, job.y, { solver: job.solver, epochs: job.epochs, tol: job.tol });
+    return Comlink.transfer(r, [r.w.buffer as ArrayBuffer]);
+  },
+
   release(): void {
     solver?.dispose();
     solver = undefined;
+    held = undefined;
   },
 };
 

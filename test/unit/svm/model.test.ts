@@ -67,7 +67,9 @@ describe('SvmModel', () => {
   });
 
   it('names file:line in LIBLINEAR errors', () => {
-    expect(() => SvmModel.fromLiblinear('solver_type MCSVM_CS\nnr_class 3\nlabel 1 2 3\nnr_feature 1\nbias -1\nw\n1\n', 'x.model')).toThrow(/x\.model:2:10: got 3, expected 2/);
+    expect(() => SvmModel.fromLiblinear('solver_type MCSVM_CS\nnr_class 3\nlabel 1 2 3\nnr_feature 1\nbias -1\nw\n1\n', 'x.model')).toThrow(/x\.model:8:1: got 1 weights, expected 3 weights \(nr_feature, × 3 classes\)/);
+    expect(() => SvmModel.fromLiblinear('solver_type L2R_LR\nnr_class 1\nlabel 1\nnr_feature 1\nbias -1\nw\n1\n', 'x.model')).toThrow(/x\.model:2:10: got 1, expected an integer ≥ 2/);
+    expect(() => SvmModel.fromLiblinear('solver_type L2R_LR\nnr_class 3\nlabel 1 2\nnr_feature 1\nbias -1\nw\n1 2 3\n', 'x.model')).toThrow(/x\.model:3:7: got "1 2", expected 3 distinct numeric labels/);
     expect(() => SvmModel.fromLiblinear('solver_type L2R_LR\nnr_class 2\nlabel 1 -1\nnr_feature 2\nbias -1\nw\n1\nzz\n', 'x.model')).toThrow(/x\.model:8:1: got "zz", expected a finite weight/);
     expect(() => SvmModel.fromLiblinear('solver_type L2R_LR\nnr_class 2\nlabel 1 -1\nnr_feature 3\nbias 1\nw\n1\n2\n', 'x.model')).toThrow(/2 weights, expected 4 weights \(nr_feature \+ 1 for the bias\)/);
     expect(() => SvmModel.fromLiblinear('nr_class 2\n', 'x.model')).toThrow(/x\.model:/);
