@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // anyml-mpi: data-parallel SGD-SVM training under MPI, following docs/svm-solver.md "Data-parallel training" so
 // that P ranks give the same model as trainSvm(data, { workers: P, syncEvery: b }) in Node. Training, the model
-// output and main(); reading is in read.cc, options in args.cc. cpp/mpi/ is the only code that includes mpi.h.
+// output and main(); reading is in read.cc, options in args.cc, multiclass one-vs-rest in ovr.cc. cpp/mpi/ is
+// the only code that includes mpi.h.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,7 @@ void Run::average(sgd_svm* h, Averaging& m) {
     cd[2 + j] = (m.avg[j] + wfrac * m.v[j]) / div;
   }
   const int bytes = static_cast<int>(m.mine.size());
-  MPI_Allgather(m.mine.data(), bytes, MPI_BYTE, m.all.data(), bytes, MPI_BYTE, MPI_COMM_WORLD);
+  MPI_Allgather(m.mine.data(), bytes, MPI_BYTE, m.all.data(), bytes, MPI_BYTE, comm_);
   std::fill(m.sw.begin(), m.sw.end(), 0.0);
   std::fill(m.sa.begin(), m.sa.end(), 0.0);
   double sb = 0, sab = 0;
@@ -72,7 +73,7 @@ double Run::objective(sgd_svm* h, const Args& a) {
   reg = (a.lambda / 2) * reg;
   if (P_ == 1) return obj;
   std::vector<double> objs(P_);
-  MPI_Allgather(&obj, 1, MPI_DOUBLE, objs.data(), 1, MPI_DOUBLE, MPI_COMM_WORLD);
+  MPI_Allgather(&obj, 1, MPI_DOUBLE, objs.data(), 1, MPI_DOUBLE, comm_);
   double s = 0;
   for (int p = 0; p < P_; p++) s += ((objs[p] - reg) * static_cast<double>(rows_[p])) / static_cast<double>(n_);
   return reg + s;
@@ -108,7 +109,7 @@ bool Run::epochs(sgd_svm* h, const Args& a, int64_t rounds) {
                                        ": the feature values are too large for float32 arithmetic; scale the features (e.g. to [-1, 1])"))
       return false;
     double times[3] = {upd, now() - c0, red}, tmax[3];
-    MPI_Allreduce(times, tmax, 3, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Allreduce(times, tmax, 3, MPI_DOUBLE, MPI_MAX, comm_);
     hist_.push_back({e, obj, tmax[0], tmax[1], tmax[2]});
     if (a.tol > 0 && std::fabs(prev - obj) <= a.tol * std::max(std::fabs(obj), 1e-12)) break;
     prev = obj;
@@ -130,12 +131,12 @@ void Run::refit_bias() {
     else kinks[i] = -1 - s;
   }
   std::vector<int> counts(P_), displs(P_);
-  MPI_Gather(&np, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Gather(&np, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm_);
   int32_t total_pos = 0;
-  MPI_Reduce(&positives, &total_pos, 1, MPI_INT32_T, MPI_SUM, 0, MPI_COMM_WORLD);
+  MPI_Reduce(&positives, &total_pos, 1, MPI_INT32_T, MPI_SUM, 0, comm_);
   std::vector<double> allk(rank_ == 0 ? static_cast<size_t>(n_) : 0);
   for (int p = 1; p < P_; p++) displs[p] = displs[p - 1] + counts[p - 1];
-  MPI_Gatherv(kinks.data(), np, MPI_DOUBLE, allk.data(), counts.data(), displs.data(), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  MPI_Gatherv(kinks.data(), np, MPI_DOUBLE, allk.data(), counts.data(), displs.data(), MPI_DOUBLE, 0, comm_);
   if (rank_ != 0) return;
   const size_t n = allk.size(), pc = static_cast<size_t>(total_pos);
   if (pc == 0) bias_ = *std::min_element(allk.begin(), allk.end());
@@ -183,6 +184,7 @@ bool Run::evaluate_test(const Args& a, std::string* err) {
   if (!anyml::count_lines(a.test, 0, std::numeric_limits<int64_t>::max(), &rows, &all_lines, err) ||
       !anyml::read_rows(a.test, 0, 1, 0, rows, opt, &t, &lines, err))
     return false;
+  if (!classes_.empty()) return evaluate_ovr(t, lines, a.test, err);
   int64_t right = 0;
   for (int32_t i = 0; i < t.rows; i++) {
     const double l = t.labels[i];
@@ -202,35 +204,55 @@ bool Run::evaluate_test(const Args& a, std::string* err) {
   return true;
 }
 
-// The model as anyml JSON (SvmModel.fromJSON reads it), written atomically: a reader never sees half a model, and
-// a failed write leaves any previous model in place.
-bool Run::write_model(const Args& a, std::string* err) {
+// The "trainedWith" member of the JSON model; `epochs` is the epochs run (one-vs-rest: the per-class list, and
+// "multiclass" after "tol", where src/svm/train.ts puts them).
+std::string Run::trained_with(const Args& a, const std::string& epochs) const {
+  return ",\"trainedWith\":{\"backend\":\"mpi\",\"batchSize\":" + std::to_string(a.batch) +
+         ",\"schedule\":\"pegasos\",\"shuffle\":true,\"averaged\":true,\"biasScale\":1,\"seed\":" + std::to_string(a.seed) +
+         ",\"scale\":\"" + scale_ + "\",\"refitBias\":true,\"epochs\":" + epochs + ",\"maxEpochs\":" + std::to_string(a.epochs) +
+         ",\"tol\":" + num(a.tol) + (classes_.empty() ? "" : ",\"multiclass\":\"one-vs-rest\"") + ",\"workers\":" +
+         std::to_string(P_) + ",\"syncEvery\":" + (a.sync_every > 0 ? std::to_string(a.sync_every) : std::string("\"epoch\"")) +
+         ",\"transport\":\"mpi\"}";
+}
+
+// The model as anyml JSON (SvmModel.fromJSON reads it).
+std::string Run::model_json(const Args& a) const {
+  if (!classes_.empty()) return ovr_model_json(a);
   std::string j = "{\"format\":\"anyml-svm\",\"version\":1,\"features\":" + std::to_string(width_) +
-                  ",\"weights\":" + weights_json();
+                  ",\"weights\":" + weights_json(w_.data());
   j += ",\"bias\":" + num(bias_) + ",\"labels\":[" + num(neg_) + "," + num(pos_) + "],\"lambda\":" + num(a.lambda);
-  j += ",\"trainedWith\":{\"backend\":\"mpi\",\"batchSize\":" + std::to_string(a.batch) +
-       ",\"schedule\":\"pegasos\",\"shuffle\":true,\"averaged\":true,\"biasScale\":1,\"seed\":" + std::to_string(a.seed) +
-       ",\"scale\":\"" + scale_ + "\",\"refitBias\":true,\"epochs\":" + std::to_string(hist_.size()) + ",\"maxEpochs\":" + std::to_string(a.epochs) +
-       ",\"tol\":" + num(a.tol) + ",\"workers\":" + std::to_string(P_) + ",\"syncEvery\":" +
-       (a.sync_every > 0 ? std::to_string(a.sync_every) : std::string("\"epoch\"")) + ",\"transport\":\"mpi\"}}\n";
-  const std::string tmp = a.model + ".tmp." + std::to_string(getpid());
+  return j + trained_with(a, std::to_string(hist_.size())) + "}\n";
+}
+
+// Writes `text` to `path` atomically: a reader never sees half a model, and a failed write leaves any previous
+// model in place.
+static bool write_file(const std::string& path, const std::string& text, std::string* err) {
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
   FILE* f = fopen(tmp.c_str(), "wb");
-  bool ok = f && fwrite(j.data(), 1, j.size(), f) == j.size();
+  bool ok = f && fwrite(text.data(), 1, text.size(), f) == text.size();
   ok = (f && fclose(f) == 0) && ok;
-  if (ok && rename(tmp.c_str(), a.model.c_str()) != 0) ok = false;
+  if (ok && rename(tmp.c_str(), path.c_str()) != 0) ok = false;
   if (!ok) {
-    *err = a.model + ": cannot write the model (" + strerror(errno) + ")";
+    *err = path + ": cannot write the model (" + strerror(errno) + ")";
     remove(tmp.c_str());
   }
   return ok;
 }
 
+// --model (anyml JSON) and --liblinear (LIBLINEAR .model text), each when asked for.
+bool Run::write_model(const Args& a, std::string* err) {
+  if (!a.model.empty() && !write_file(a.model, model_json(a), err)) return false;
+  return a.liblinear.empty() || write_file(a.liblinear, liblinear_text(), err);
+}
+
 // --json: one line with the figures, the same keys as `anyml svm train --json` where they mean the same.
 void Run::print_json(const Args& a) const {
   std::string j = "{\"rows\":" + std::to_string(n_) + ",\"features\":" + std::to_string(width_) + ",\"ranks\":" +
-                  std::to_string(P_) + ",\"syncEvery\":" + std::to_string(b_) + ",\"lambda\":" + num(a.lambda) +
-                  ",\"scale\":\"" + scale_ + "\",\"epochs\":" + std::to_string(hist_.size()) + ",\"readSeconds\":" + num(read_seconds_) +
-                  ",\"trainSeconds\":" + num(train_seconds_) + ",\"bias\":" + num(bias_);
+                  std::to_string(P_) + ",\"syncEvery\":" + std::to_string(b_) + ",\"lambda\":" + num(a.lambda);
+  if (!classes_.empty()) j += ovr_json_summary();  // one-vs-rest: per-class lists, no one history
+  else
+    j += ",\"scale\":\"" + scale_ + "\",\"epochs\":" + std::to_string(hist_.size()) + ",\"readSeconds\":" + num(read_seconds_) +
+         ",\"trainSeconds\":" + num(train_seconds_) + ",\"bias\":" + num(bias_);
   if (!a.test.empty()) j += ",\"testRows\":" + std::to_string(test_rows_) + ",\"testAccuracy\":" + num(test_acc_);
   if (!hist_.empty()) j += ",\"objective\":" + num(hist_.back().objective);
   j += ",\"history\":[";
@@ -249,7 +271,7 @@ bool Run::finish(const Args& a) {
   std::string err;
   const bool tested = rank_ != 0 || a.test.empty() || evaluate_test(a, &err);
   if (!agree(tested, err)) return false;
-  const bool written = rank_ != 0 || a.model.empty() || write_model(a, &err);
+  const bool written = rank_ != 0 || write_model(a, &err);
   if (!agree(written, err)) return false;
   if (rank_ == 0 && a.json) print_json(a);
   return true;
@@ -265,6 +287,7 @@ int Run::main(const Args& args) {
   if (!read_train(args)) return 1;
   Args a = args;
   if (a.epochs == 0) a.epochs = default_epochs(n_);
+  if (!classes_.empty()) return train_ovr(a) && finish(a) ? 0 : 1;  // K >= 3 label values: one-vs-rest (ovr.cc)
   if (!scale_features(a)) return 1;
   if (!train(a)) return 1;
   if (!finish(a)) return 1;
@@ -299,7 +322,7 @@ int main(int argc, char** argv) {
       if (rank == 0) fprintf(stderr, "anyml-mpi: %s\n(see anyml-mpi --help)\n", err.c_str());
       rc = 2;
     } else {
-      Run run(rank, size);
+      Run run(MPI_COMM_WORLD);
       rc = run.main(a);
     }
   }

@@ -23,6 +23,8 @@ const char* const kUsage =
     "trainSvm(data, { workers: P, syncEvery: b }) of the anyml library for the same options.\n"
     "Rank p trains on rows [floor(p*n/P), floor((p+1)*n/P)) and reads only its part of a plain file;\n"
     "a .gz file has no random access, so every rank inflates it from the start up to the end of its rows.\n"
+    "Three or more label values train one-vs-rest, class-parallel: every rank gets all rows and fits the\n"
+    "classes k with k % P = its rank, each as one process would, so the model does not depend on P.\n"
     "Pre-sharded data: a path with {rank} (e.g. part-{rank}.libsvm) makes rank p read its own whole file.\n"
     "\n"
     "options:\n"
@@ -41,6 +43,7 @@ const char* const kUsage =
     "  --max-features N     without --features, the largest index accepted (default 33554432); wide\n"
     "                       sparse data trains on its used columns\n"
     "  --model OUT.json     write the model (anyml-svm JSON, loadable by SvmModel.fromJSON)\n"
+    "  --liblinear OUT      write the model as a LIBLINEAR .model file (liblinear-predict reads it)\n"
     "  --json               print one JSON line with the run summary and the per-epoch breakdown\n";
 
 
@@ -63,6 +66,7 @@ std::string parse_args(int argc, char** argv, Args* a) {
       a->scale = m;
     }
     else if (k == "--model") a->model = v;
+    else if (k == "--liblinear") a->liblinear = v;
     else if (k == "--lambda") {
       if (std::string(v) == "auto")
         return "--lambda auto: the lambda search is not available under MPI yet; choose lambda with the library "

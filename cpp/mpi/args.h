@@ -10,7 +10,7 @@ namespace anyml_mpi {
 extern const char* const kUsage;
 
 struct Args {
-  std::string train, test, model;
+  std::string train, test, model, liblinear;
   double lambda = 1e-4, tol = 1e-3;
   int epochs = 0;  // 0: trainSvm's default for the row count (Run::main)
   int64_t sync_every = 1000;  // 0 = 'epoch'

@@ -22,7 +22,7 @@ bool Run::compact_columns() {
   if (width_ < kMinWidth) return false;
   std::vector<uint8_t> used(static_cast<size_t>(width_), 0);
   for (int32_t j : d_.indices) used[j] = 1;
-  MPI_Allreduce(MPI_IN_PLACE, used.data(), width_, MPI_UINT8_T, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, used.data(), width_, MPI_UINT8_T, MPI_MAX, comm_);
   int64_t count = 0;
   for (uint8_t u : used) count += u;
   if (count * kMaxUsedShare >= width_) return false;
@@ -35,28 +35,30 @@ bool Run::compact_columns() {
   return true;
 }
 
-// The trained weight of feature column j (0 beyond the model or in a column no training row used).
-double Run::weight(int32_t j) const {
-  if (columns_.empty()) return j < cols_ ? raw_weight(static_cast<size_t>(j)) : 0.0;
+// The trained weight (of w: w_ or one class's) of feature column j (0 beyond the model or in a column no training row used).
+double Run::weight(const float* w, int32_t j) const {
+  if (columns_.empty()) return j < cols_ ? raw(w, static_cast<size_t>(j)) : 0.0;
   const auto it = std::lower_bound(columns_.begin(), columns_.end(), j);
-  return it != columns_.end() && *it == j ? raw_weight(static_cast<size_t>(it - columns_.begin())) : 0.0;
+  return it != columns_.end() && *it == j ? raw(w, static_cast<size_t>(it - columns_.begin())) : 0.0;
 }
 
 // The weights as src/svm/model_json.ts writes them: the full list while at least half of the width_ weights are
 // non-zero, otherwise {"indices":[…],"values":[…]} of the non-zero ones.
-std::string Run::weights_json() const {
+// w holds cols_ trained weights (w_, or one class's under one-vs-rest).
+std::string Run::weights_json(const float* w) const {
+  const size_t cols = static_cast<size_t>(cols_);
   size_t nonzero = 0;
-  for (float v : w_) nonzero += v != 0;
+  for (size_t i = 0; i < cols; i++) nonzero += w[i] != 0;
   std::string j = "[";
   if (2 * nonzero >= static_cast<size_t>(width_)) {  // never when compacted: nonzero <= cols_ < width_ / 4
-    for (size_t i = 0; i < w_.size(); i++) j += (i ? "," : "") + num(raw_weight(i));
+    for (size_t i = 0; i < cols; i++) j += (i ? "," : "") + num(raw(w, i));
     return j + "]";
   }
   std::string values = "[";
-  for (size_t i = 0, k = 0; i < w_.size(); i++) {
-    if (w_[i] == 0) continue;
+  for (size_t i = 0, k = 0; i < cols; i++) {
+    if (w[i] == 0) continue;
     j += (k ? "," : "") + std::to_string(columns_.empty() ? static_cast<int32_t>(i) : columns_[i]);
-    values += (k++ ? "," : "") + num(raw_weight(i));
+    values += (k++ ? "," : "") + num(raw(w, i));
   }
   return "{\"indices\":" + j + "],\"values\":" + values + "]}";
 }

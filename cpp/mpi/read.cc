@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // anyml-mpi reading: each rank loads only its shard (byte ranges of one file, or its own {rank} file) and the ranks
-// agree on n, the feature count and the two label values.
+// agree on n, the feature count and the label values.
 #include <algorithm>
 #include <limits>
 
@@ -26,7 +26,7 @@ bool Run::read_range(const Args& a, const anyml::LineOptions& opt) {
   bool ok = anyml::count_lines(a.train, begin, end, &counts[0], &counts[1], &err);
   if (!agree(ok, err)) return false;
   std::vector<int64_t> all(2 * P_);
-  MPI_Allgather(counts, 2, MPI_INT64_T, all.data(), 2, MPI_INT64_T, MPI_COMM_WORLD);
+  MPI_Allgather(counts, 2, MPI_INT64_T, all.data(), 2, MPI_INT64_T, comm_);
   if (gz) for (int p = 1; p < P_; p++) all[2 * p] = all[2 * p + 1] = 0;
   for (int p = 0; p < P_; p++) n_ += all[2 * p];
   if (!agree(n_ >= P_, a.train + ": " + std::to_string(n_) + " data rows, fewer than the " + std::to_string(P_) +
@@ -56,7 +56,7 @@ bool Run::read_train(const Args& a) {
   if (!read_shard(a, opt)) return false;
   // Features: the largest index over all ranks (or --features).
   int32_t cols = d_.cols;
-  MPI_Allreduce(&d_.cols, &cols, 1, MPI_INT32_T, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(&d_.cols, &cols, 1, MPI_INT32_T, MPI_MAX, comm_);
   width_ = cols_ = a.features > 0 ? static_cast<int32_t>(a.features) : cols;
   if (!agree(cols_ > 0, src_ + ": no features in any row")) return false;
   compact_columns();
@@ -78,60 +78,40 @@ bool Run::read_shard(const Args& a, const anyml::LineOptions& opt) {
   if (!agree(ok, err)) return false;
   int64_t mine = d_.rows;
   rows_.assign(P_, 0);
-  MPI_Allgather(&mine, 1, MPI_INT64_T, rows_.data(), 1, MPI_INT64_T, MPI_COMM_WORLD);
+  MPI_Allgather(&mine, 1, MPI_INT64_T, rows_.data(), 1, MPI_INT64_T, comm_);
   for (int p = 0; p < P_; p++) n_ += rows_[p], lo_ += p < rank_ ? rows_[p] : 0;
   return agree(d_.rows > 0, src_ + ": no data rows (every rank's shard needs at least one row)");
 }
 
-namespace {
-
-std::string third_label(const std::string& src, int64_t line, double v, double a, double b) {
-  return src + ":" + std::to_string(line) + ":1: a third label value, got '" + num(v) +
-         "', expected one of the label values already seen (" + num(a) + ", " + num(b) +
-         "): only binary labels are supported";
-}
-
-}  // namespace
-
-// Labels: each rank's distinct values in file order (a third one is an error right away), then the union over
-// ranks in rank order = file order of first appearance, so the offending line is the one the TS reader names.
-// Both classes must be present (as in trainSvm): one class would train a model that invents the other label.
+// Labels: the distinct values over all ranks (each rank's sorted set, Allgatherv, union), sorted ascending. Two
+// give the binary fit (the larger is +1); K >= 3 give one-vs-rest (ovr.cc), every rank knowing all K classes.
+// At least two are needed (as in trainSvm): one class would train a model that invents the other label.
 bool Run::agree_labels() {
-  double mine[2] = {0, 0};
-  int k = 0;
-  std::string err;
-  bool ok = true;
-  for (int32_t i = 0; i < d_.rows && ok; i++) {
-    const double v = d_.labels[i];
-    if ((k > 0 && v == mine[0]) || (k > 1 && v == mine[1])) continue;
-    if (k < 2) { mine[k++] = v; continue; }
-    err = third_label(src_, row_line_[i], v, mine[0], mine[1]);
-    ok = false;
-  }
-  if (!agree(ok, err)) return false;
-  std::vector<double> lab(3 * P_);
-  const double pack[3] = {static_cast<double>(k), mine[0], mine[1]};
-  MPI_Allgather(pack, 3, MPI_DOUBLE, lab.data(), 3, MPI_DOUBLE, MPI_COMM_WORLD);
-  std::vector<double> seen;
-  int third_rank = -1;
-  double third = 0;
-  for (int p = 0; p < P_; p++)
-    for (int j = 0; j < static_cast<int>(lab[3 * p]); j++) {
-      const double v = lab[3 * p + 1 + j];
-      if (std::find(seen.begin(), seen.end(), v) != seen.end()) continue;
-      if (seen.size() < 2) seen.push_back(v);
-      else if (third_rank < 0) third_rank = p, third = v;
-    }
-  ok = third_rank != rank_;
-  for (int32_t i = 0; i < d_.rows && !ok && err.empty(); i++)  // the first row with it
-    if (d_.labels[i] == third) err = third_label(src_, row_line_[i], third, seen[0], seen[1]);
-  if (!agree(ok, err)) return false;
-  if (!agree(seen.size() == 2, src_ + ": only label " + num(seen.empty() ? 0 : seen[0]) + " (all " +
+  std::vector<double> mine(d_.labels.begin(), d_.labels.end());
+  std::sort(mine.begin(), mine.end());
+  mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+  int count = static_cast<int>(mine.size());
+  std::vector<int> counts(P_), displs(P_, 0);
+  MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_);
+  for (int p = 1; p < P_; p++) displs[p] = displs[p - 1] + counts[p - 1];
+  std::vector<double> all(static_cast<size_t>(displs[P_ - 1] + counts[P_ - 1]));
+  MPI_Allgatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), displs.data(), MPI_DOUBLE, comm_);
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  if (!agree(all.size() >= 2, src_ + ": only label " + num(all.empty() ? 0 : all[0]) + " (all " +
                                   std::to_string(n_) + " rows), expected rows of both classes (a binary SVM "
                                   "separates two labels)"))
     return false;
-  std::sort(seen.begin(), seen.end());
-  neg_ = seen[0], pos_ = seen[1];
+  if (all.size() > 2) {
+    classes_ = std::move(all);
+    return true;
+  }
+  return binary_labels(all);
+}
+
+// Two label values: the smaller is -1, the larger +1 (src/io/libsvm.ts orders them the same way).
+bool Run::binary_labels(const std::vector<double>& classes) {
+  neg_ = classes[0], pos_ = classes[1];
   y_.resize(d_.rows);
   for (int32_t i = 0; i < d_.rows; i++) y_[i] = d_.labels[i] == pos_ ? 1.0f : -1.0f;
   return true;

@@ -44,26 +44,33 @@ struct Averaging {
 };
 
 
+// One training run on the ranks of `comm`: MPI_COMM_WORLD for the data-parallel binary fit, MPI_COMM_SELF for one
+// one-vs-rest class (ovr.cc), whose fit is then literally the P = 1 binary fit. A quiet run keeps its failure in
+// error() for the caller to agree on over the world instead of printing it.
 class Run {
  public:
-  Run(int rank, int size) : rank_(rank), P_(size) {}
+  explicit Run(MPI_Comm comm, bool quiet = false) : comm_(comm), quiet_(quiet) {
+    MPI_Comm_rank(comm, &rank_);
+    MPI_Comm_size(comm, &P_);
+  }
 
   // Collective: true when every rank is fine. Otherwise the lowest failing rank's message goes to rank 0, which
   // prints it once; every rank then returns an error code (no MPI_Abort, no hang: all ranks call this).
   bool agree(bool ok, const std::string& msg) {
     std::vector<int> oks(P_);
     int mine = ok ? 1 : 0;
-    MPI_Allgather(&mine, 1, MPI_INT, oks.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    MPI_Allgather(&mine, 1, MPI_INT, oks.data(), 1, MPI_INT, comm_);
     int bad = -1;
     for (int p = 0; p < P_; p++)
       if (!oks[p]) { bad = p; break; }
     if (bad < 0) return true;
     std::string text = msg;
     int len = static_cast<int>(text.size());
-    MPI_Bcast(&len, 1, MPI_INT, bad, MPI_COMM_WORLD);
+    MPI_Bcast(&len, 1, MPI_INT, bad, comm_);
     text.resize(len);
-    MPI_Bcast(&text[0], len, MPI_CHAR, bad, MPI_COMM_WORLD);
-    if (rank_ == 0) {
+    MPI_Bcast(&text[0], len, MPI_CHAR, bad, comm_);
+    error_ = text;
+    if (rank_ == 0 && !quiet_) {
       int others = 0;
       for (int p = 0; p < P_; p++) others += !oks[p] && p != bad;
       fprintf(stderr, "anyml-mpi: error on rank %d of %d: %s%s\n", bad, P_, text.c_str(),
@@ -73,12 +80,23 @@ class Run {
   }
 
   int main(const Args& a);
+  const std::string& error() const { return error_; }
 
  private:
   bool read_train(const Args& a);
   bool read_shard(const Args& a, const anyml::LineOptions& opt);
   bool read_range(const Args& a, const anyml::LineOptions& opt);
   bool agree_labels();
+  bool binary_labels(const std::vector<double>& classes);
+  // One-vs-rest for K >= 3 label values (ovr.cc).
+  bool gather_rows(Run* all) const;
+  bool train_ovr(const Args& a);
+  bool fit_class(Run& all, const Args& a, size_t k);
+  void gather_classes();
+  bool evaluate_ovr(const anyml::LibsvmData& t, const std::vector<int64_t>& lines, const std::string& name, std::string* err);
+  std::string ovr_model_json(const Args& a) const;
+  std::string ovr_json_summary() const;
+  std::string liblinear_text() const;
   bool train(const Args& a);
   bool epochs(sgd_svm* h, const Args& a, int64_t rounds);
   void average(sgd_svm* h, Averaging& m);
@@ -87,15 +105,22 @@ class Run {
   bool finish(const Args& a);
   bool evaluate_test(const Args& a, std::string* err);
   bool write_model(const Args& a, std::string* err);
+  std::string model_json(const Args& a) const;
+  std::string trained_with(const Args& a, const std::string& epochs) const;
   void print_json(const Args& a) const;
   bool compact_columns();
   bool scale_features(const Args& a);
   // Trained column c's weight on raw features: w_[c] / s_[c] when the features were scaled.
-  double raw_weight(size_t c) const { return s_.empty() ? static_cast<double>(w_[c]) : static_cast<double>(w_[c]) / s_[c]; }
-  double weight(int32_t j) const;
-  std::string weights_json() const;
+  double raw_weight(size_t c) const { return raw(w_.data(), c); }
+  double raw(const float* w, size_t c) const { return s_.empty() ? static_cast<double>(w[c]) : static_cast<double>(w[c]) / s_[c]; }
+  double weight(int32_t j) const { return weight(w_.data(), j); }
+  double weight(const float* w, int32_t j) const;
+  std::string weights_json(const float* w) const;
 
-  int rank_, P_;
+  MPI_Comm comm_;
+  bool quiet_;
+  std::string error_;  // the message of the last failed agree()
+  int rank_ = 0, P_ = 1;
   anyml::LibsvmData d_;
   std::vector<int64_t> row_line_;
   std::vector<float> y_;
@@ -113,6 +138,12 @@ class Run {
   double train_seconds_ = 0, read_seconds_ = 0, allreduce_total_ = 0;
   int64_t b_ = 0;
   std::vector<EpochRec> hist_;
+  // One-vs-rest (K >= 3): the sorted label values and, on rank 0 after gather_classes, per class k its trained
+  // weights (cols_ each, row-major), refit bias, epochs run and last objective.
+  std::vector<double> classes_;
+  std::vector<float> cw_;
+  std::vector<double> cbias_, cobj_;
+  std::vector<int32_t> cepochs_;
 };
 
 }  // namespace anyml_mpi

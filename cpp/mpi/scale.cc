@@ -16,7 +16,7 @@ bool Run::scale_features(const Args& a) {
   std::vector<double> s(static_cast<size_t>(cols_), 0.0);
   const size_t nnz = static_cast<size_t>(d_.indptr[d_.rows]);
   for (size_t k = 0; k < nnz; k++) s[d_.indices[k]] = std::max(s[d_.indices[k]], std::fabs(static_cast<double>(d_.values[k])));
-  MPI_Allreduce(MPI_IN_PLACE, s.data(), cols_, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, s.data(), cols_, MPI_DOUBLE, MPI_MAX, comm_);
   const double largest = s.empty() ? 0.0 : *std::max_element(s.begin(), s.end());
   if (a.scale == "auto" && largest <= 1) return true;
   for (double& v : s)

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_proce
 import { existsSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDataset } from '../../src/io/node.js';
 import type { Dataset } from '../../src/types.js';
@@ -50,6 +50,30 @@ function compare(a: SvmModel, b: SvmModel): Compare {
   return { maxRel, identical };
 }
 
+/** A model document without trainedWith.workers (the rank count, the one field P changes under one-vs-rest). */
+function withoutWorkers(json: string) {
+  const doc = JSON.parse(json);
+  delete doc.trainedWith.workers;
+  return doc;
+}
+
+/**
+ * One-vs-rest class k is the binary fit (np 1) of the file relabelled +1 for class k and -1 for the rest: returns
+ * the classes whose weights or bias differ from that fit in `doc` (a multiclass anyml-mpi model of `file`).
+ */
+function perClassMismatches(file: string, text: string, doc: { labels: number[]; weights: unknown[]; bias: number[] }, args: string[]): number[] {
+  const rows = text.split('\n').filter((l) => l.trim() !== '');
+  return doc.labels.filter((c, k) => {
+    const f = `${file}.class${k}`;
+    writeFileSync(f, rows.map((l) => (Number(l.slice(0, l.indexOf(' '))) === c ? '+1' : '-1') + l.slice(l.indexOf(' '))).join('\n') + '\n');
+    const r = mpi(1, ['train', f, ...args, '--model', `${f}.json`]);
+    expect(r.status, r.stderr).toBe(0);
+    const bin = JSON.parse(readFileSync(`${f}.json`, 'utf8'));
+    expect(bin.labels).toEqual([-1, 1]);
+    return !(JSON.stringify(bin.weights) === JSON.stringify(doc.weights[k]) && Object.is(bin.bias, doc.bias[k]));
+  });
+}
+
 (missing ? describe.skip : describe)('anyml-mpi', () => {
   let tmp = '';
   beforeAll(() => {
@@ -92,13 +116,38 @@ function compare(a: SvmModel, b: SvmModel): Compare {
     expect(r.stderr).toMatch(/rank 1 of 2/);
   }, 40_000);
 
-  it('a third label value is refused, naming its line', () => {
+  it('three or more labels train one-vs-rest: the model of any P, each class the binary fit of its relabelled file', () => {
+    // 3 classes, 2 features; rows of every class on every rank's part of the file at np 3.
+    const rows = Array.from({ length: 90 }, (_, i) => `${[2, 5, 9][i % 3]} 1:${((i * 7) % 13) / 4 - 1} 2:${(i % 3) * 2 + ((i * 5) % 11) / 10}`);
     const f = join(tmp, 'three.libsvm');
-    writeFileSync(f, '1 1:1\n2 1:2\n1 1:3\n3 1:1\n');
-    const r = mpi(2, ['train', f], { timeout: 30_000 });
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain(`${f}:4:1: a third label value, got '3'`);
-  }, 40_000);
+    writeFileSync(f, rows.join('\n') + '\n');
+    const args = ['--lambda', '1e-3', '--epochs', '6'];
+    const docs = [1, 2, 3].map((np) => {
+      const out = join(tmp, `three-${np}.json`);
+      const r = mpi(np, ['train', f, ...args, '--model', out, '--liblinear', `${out}.model`, '--test', f, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      expect(summary).toMatchObject({ rows: 90, ranks: np, labels: [2, 5, 9], classEpochs: [expect.any(Number), expect.any(Number), expect.any(Number)] });
+      expect(readFileSync(`${out}.model`, 'utf8')).toBe(readFileSync(join(tmp, 'three-1.json.model'), 'utf8'));
+      return withoutWorkers(readFileSync(out, 'utf8'));
+    });
+    expect(docs[1]).toEqual(docs[0]);
+    expect(docs[2]).toEqual(docs[0]);
+    expect(docs[0]).toMatchObject({ features: 2, labels: [2, 5, 9], lambda: 1e-3 });
+    expect(perClassMismatches(f, readFileSync(f, 'utf8'), docs[0], args)).toEqual([]);
+    const ll = readFileSync(join(tmp, 'three-1.json.model'), 'utf8').split('\n');
+    expect(ll.slice(0, 6)).toEqual(['solver_type L2R_L1LOSS_SVC_DUAL', 'nr_class 3', 'label 2 5 9', 'nr_feature 2', 'bias 1', 'w']);
+    // Line j: w_0[j] w_1[j] w_2[j] and a trailing space (LIBLINEAR's "%.17g "); the last line the biases.
+    expect(ll.slice(6, 9).every((l) => l.endsWith(' '))).toBe(true);
+    expect(ll.slice(6, 9).map((l) => l.trimEnd().split(' ').map(Number))).toEqual([
+      docs[0].weights.map((w: number[]) => w[0]), docs[0].weights.map((w: number[]) => w[1]), docs[0].bias]);
+    // A test label the training file lacks is an error naming its line, as in the binary case.
+    const t = join(tmp, 'three.test');
+    writeFileSync(t, '2 1:1\n7 2:1\n');
+    const bad = mpi(2, ['train', f, ...args, '--test', t], { timeout: 30_000 });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain(`${t}:2:1: label not in the training labels, got '7', expected one of 2, 5, 9`);
+  }, 60_000);
 
   it('one label only is refused before training, as trainSvm refuses it (np 2)', () => {
     const f = join(tmp, 'one.libsvm');
@@ -139,9 +188,13 @@ function compare(a: SvmModel, b: SvmModel): Compare {
       return void console.warn(`[skipped] ${f} not found`);
     }
     const out = join(tmp, 'pima.json');
-    const r = mpi(2, ['train', f, '--lambda', '1e-3', '--model', out, '--json']);
+    const r = mpi(2, ['train', f, '--lambda', '1e-3', '--model', out, '--liblinear', `${out}.model`, '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ scale: 'maxabs', epochs: expect.any(Number) });
+    // The LIBLINEAR file holds the JSON model's raw-space weights and bias (src/svm/liblinear.ts reads it).
+    const ll = SvmModel.fromLiblinear(readFileSync(`${out}.model`, 'utf8'), 'pima.model');
+    const c0 = compare(ll, SvmModel.fromJSON(readFileSync(out, 'utf8')));
+    expect(c0.identical, `liblinear vs JSON: max rel ${c0.maxRel}`).toBe(true);
     const data = (await readDataset(f)).dataset;
     const node = await trainSvm(data, { lambda: 1e-3, workers: 2, seed: 1, backend: 'wasm' });
     expect(node.trainedWith.scale).toBe('maxabs');
@@ -245,4 +298,50 @@ describeWithSharedData('anyml-mpi on ijcnn1', () => {
       expect(compare(m, open).identical).toBe(true);
     }, 300_000);
   });
+});
+
+describeWithSharedData('anyml-mpi one-vs-rest on the raw multiclass sets', () => {
+  const d = describe.skipIf(!!missing);
+  // LIBLINEAR's default (-s 1, C = 1) test accuracy (%) on these files, from libsvm/unscaled/README.md.
+  const liblinearDefault: Record<string, number> = { satellite: 62.27, vehicle: 70.0, vowel: 39.39, glass: 43.18 };
+  const noPredict = missingTool('/usr/bin/liblinear-predict', 'apt-get install liblinear-tools');
+  const args = ['--lambda', '1e-4', '--seed', '1'];
+  let tmp = '';
+  beforeAll(() => {
+    execFileSync('bash', [join(ROOT, 'scripts/build-mpi.sh')], { cwd: ROOT, stdio: 'inherit' });
+    tmp = mkdtempSync(join(tmpdir(), 'anyml-mpi-ovr-'));
+  }, 300_000);
+
+  for (const set of ['satellite', 'vehicle', 'vowel', 'glass']) {
+    d(set, () => {
+      it('np 1–4 give one model, each class the binary fit of its relabelled file, the accuracy liblinear-predict gives', async () => {
+        const train = join(SHARED_DATA, 'libsvm', 'unscaled', existsSync(lib(`unscaled/${set}.train`)) ? `${set}.train` : `${set}.train.gz`);
+        const test = lib(`unscaled/${set}.test`);
+        const docs = [1, 2, 3, 4].map((np) => {
+          const out = join(tmp, `${set}-${np}.json`);
+          const r = mpi(np, ['train', train, ...args, '--test', test, '--model', out, '--liblinear', join(tmp, `${set}.model`), '--json']);
+          expect(r.status, r.stderr).toBe(0);
+          return { doc: withoutWorkers(readFileSync(out, 'utf8')), summary: JSON.parse(r.stdout.trim().split('\n').pop()!) };
+        });
+        for (const o of docs.slice(1)) expect(o.doc).toEqual(docs[0].doc);
+        const { doc, summary } = docs[0];
+        expect(doc.trainedWith.scale).toBe('maxabs');
+        const text = train.endsWith('.gz') ? gunzipSync(readFileSync(train)).toString('utf8') : readFileSync(train, 'utf8');
+        expect(perClassMismatches(join(tmp, set), text, doc, args)).toEqual([]);
+        const acc = (summary.testAccuracy * 100).toFixed(4);
+        if (!noPredict) {
+          const p = execFileSync('liblinear-predict', [test, join(tmp, `${set}.model`), join(tmp, `${set}.pred`)], { encoding: 'utf8' });
+          expect(p).toContain(`Accuracy = ${acc}%`);
+        }
+        console.log(`anyml-mpi one-vs-rest ${set} (${doc.labels.length} classes): test accuracy ${acc}% (LIBLINEAR default ${liblinearDefault[set]}%)`);
+        const data = (await readDataset(train)).dataset;
+        // The native kernels are the scalar ones, i.e. the 'wasm' engine: the same bits, in-thread and on workers.
+        for (const workers of [undefined, 2]) {
+          const node = JSON.parse(JSON.stringify(await trainSvm(data, { lambda: 1e-4, seed: 1, backend: 'wasm', ...(workers ? { workers } : {}) })));
+          for (const key of ['features', 'weights', 'bias', 'labels', 'lambda']) expect(doc[key], `${key}, workers ${workers}`).toEqual(node[key]);
+          expect(doc.trainedWith).toMatchObject({ epochs: node.trainedWith.epochs, multiclass: 'one-vs-rest' });
+        }
+      }, 120_000);
+    });
+  }
 });
