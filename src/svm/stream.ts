@@ -11,6 +11,8 @@ import { checkDataset } from './data.js';
 import { SCHEDULES, type Schedule, type SolverOptions, type SolverState, type SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
 import { RowReservoir } from './reservoir.js';
+import { applyScaling, foldScaling } from './scale.js';
+import { checkStreamScale, RunningMaxAbs, rescaleState, type StreamScaleMode } from './stream_scale.js';
 
 /** Default λ of a stream. See {@link SvmStreamOptions.lambda} for why. */
 export const STREAM_DEFAULT_LAMBDA = 3e-4;
@@ -71,6 +73,14 @@ export interface SvmStreamOptions {
   seed?: number;
   /** 'auto' (default: wasm-simd, then wasm, then js) or a backend name. */
   backend?: string;
+  /**
+   * Feature scaling (src/svm/stream_scale.ts, docs/svm-solver.md "Feature scaling"). 'maxabs': running max-abs, each
+   * column divided by the largest |value| seen so far (including the current batch); when a maximum grows, the
+   * solver state is rescaled so the raw-space model is unchanged. 'auto' (default): nothing while every value seen
+   * is within [−1, 1] (already-scaled data trains exactly as with 'none'), running max-abs from the first batch
+   * with a larger value. 'none'. trainSvm's 'standard' is refused: centring needs the column means up front.
+   */
+  scale?: 'auto' | 'maxabs' | 'none';
 }
 
 /** An SVM trained batch by batch. */
@@ -93,6 +103,7 @@ interface Resolved {
   labels: [number, number] | undefined;
   refit: 'reservoir' | 'window' | 'none';
   reservoirSize: number;
+  scale: StreamScaleMode;
 }
 
 const FN = 'createSvmStream';
@@ -100,7 +111,7 @@ const FN = 'createSvmStream';
 /** Every SvmStreamOptions key (the compiler keeps this list complete), for checkKeys. */
 const OPTION_KEYS = Object.keys({
   lambda: 1, features: 1, labels: 1, batchSize: 1, schedule: 1, averaged: 1, averageStart: 1, biasScale: 1, refitBias: 1,
-  reservoirSize: 1, seed: 1, backend: 1,
+  reservoirSize: 1, seed: 1, backend: 1, scale: 1,
 } satisfies Record<keyof SvmStreamOptions, 1>);
 const REFITS = ['reservoir', 'window', 'none'] as const;
 
@@ -128,6 +139,7 @@ function resolve(o: SvmStreamOptions): Resolved {
     labels: labels ? [labels[0], labels[1]] : undefined,
     refit: checkOneOf(w('refitBias'), o.refitBias ?? 'reservoir', REFITS),
     reservoirSize: checkInt(w('reservoirSize'), o.reservoirSize ?? STREAM_DEFAULT_RESERVOIR, 1),
+    scale: checkStreamScale(w('scale'), o.scale),
   };
 }
 
@@ -176,6 +188,7 @@ class Stream implements SvmStream {
   private labels: [number, number] | undefined;
   private last: Dataset | null = null;
   private readonly reservoir: RowReservoir | null;
+  private readonly scaler: RunningMaxAbs;
   private disposed = false;
   private nSeen = 0;
   private nBatches = 0;
@@ -197,6 +210,7 @@ class Stream implements SvmStream {
     this.labels = r.labels;
     // A different seed from the solver's, so the sample is independent of the shuffles.
     this.reservoir = r.refit === 'reservoir' ? new RowReservoir(r.reservoirSize, (r.solver.seed ^ 0x2545f491) >>> 0) : null;
+    this.scaler = new RunningMaxAbs(r.scale, r.features);
   }
 
   async partialFit(batch: Dataset): Promise<void> {
@@ -211,7 +225,8 @@ class Stream implements SvmStream {
     this.labels ??= [batch.labels[0], batch.labels[1]];
     const y = remapLabels(batch, this.labels, where);
     if (batch.x.cols > this.cols) this.grow(batch.x.cols);
-    const x = widen(batch.x, this.cols);
+    const raw = widen(batch.x, this.cols);
+    const x = this.scaled(raw);
     const solver = this.engine.createSolver(x, y, this.r.solver);
     try {
       if (this.state) solver.setState(this.state);
@@ -227,8 +242,20 @@ class Stream implements SvmStream {
     }
     this.nSeen += x.rows;
     this.nBatches++;
-    if (this.r.refit === 'window') this.last = { x, y, labels: this.labels };
-    this.reservoir?.add(x, y);
+    // Raw rows: the bias refit in model() uses the raw-space weights, so it sees the scales current at that time.
+    if (this.r.refit === 'window') this.last = { x: raw, y, labels: this.labels };
+    this.reservoir?.add(raw, y);
+  }
+
+  /**
+   * The batch divided by the running scales, after taking its own maxima into them; when a scale grows, the
+   * solver state is first rescaled so the model is unchanged in raw space (src/svm/stream_scale.ts).
+   */
+  private scaled(raw: Matrix): Matrix {
+    const ratio = this.scaler.update(raw);
+    if (ratio && this.state) rescaleState(this.state, ratio);
+    const f = this.scaler.scaling();
+    return f ? applyScaling(raw, f) : raw;
   }
 
   /** Zero-pads v and the averaging accumulator to `cols` features (exact: new features had weight 0 so far). */
@@ -244,6 +271,7 @@ class Stream implements SvmStream {
         s.avg = a;
       }
     }
+    this.scaler.grow(cols);
     this.cols = cols;
   }
 
@@ -251,8 +279,11 @@ class Stream implements SvmStream {
     this.live('model');
     const s = this.state;
     if (!s || !this.labels) throw new AnymlError('STATE', 'SvmStream.model: no batch trained yet: call partialFit first');
-    const { weights, bias } = weightsOf(s, this.r.solver);
-    let b = bias;
+    const scaled = weightsOf(s, this.r.solver);
+    const f = this.scaler.scaling();
+    // Raw-space weights w_j / s_j (the bias is unchanged: max-abs does not centre).
+    const weights = f ? foldScaling(scaled.weights, 0, f).weights : scaled.weights;
+    let b = scaled.bias;
     if (this.r.solver.biasScale > 0) {
       if (this.reservoir && this.reservoir.length > 0) {
         const m = this.reservoir.margins(weights);
@@ -270,7 +301,7 @@ class Stream implements SvmStream {
       backend: this.backend,
       trainedWith: {
         streaming: true, lambda, batchSize, schedule, averaged, averageStart, biasScale, seed,
-        refitBias: this.r.refit, ...(this.reservoir ? { reservoirSize: this.r.reservoirSize } : {}),
+        refitBias: this.r.refit, scale: f ? 'maxabs' : 'none', ...(this.reservoir ? { reservoirSize: this.r.reservoirSize } : {}),
         seen: this.seen, batches: this.batches,
       },
     });
@@ -287,8 +318,11 @@ class Stream implements SvmStream {
   }
 }
 
-/** The model a solver in state `s` reports (docs/svm-solver.md, Outputs), computed from a copy of the state. */
-function weightsOf(s: SolverState, o: SolverOptions): { weights: Float64Array; bias: number } {
+/**
+ * The model a solver in state `s` reports (docs/svm-solver.md, Outputs), computed from a copy of the state; in
+ * scaled-feature space when the stream scales. Exported for the tests of the rescale rule.
+ */
+export function weightsOf(s: SolverState, o: SolverOptions): { weights: Float64Array; bias: number } {
   const d = s.v.length;
   const w = new Float64Array(d);
   if (o.averaged && s.avg && s.t > o.averageStart) {
