@@ -123,6 +123,36 @@ describe('anyml svm predict / eval', () => {
     expect(existsSync(out)).toBe(true);
   });
 
+  it('multiclass: train prints the classes and the confusion matrix; eval and predict use the saved nr_class 3 model', () => {
+    // Label = which of three features is largest (classes 1, 2, 3).
+    const write = (path: string, rows: number, seed: number) => {
+      let s = seed;
+      const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      const lines: string[] = [];
+      for (let i = 0; i < rows; i++) {
+        const v = [rnd(), rnd(), rnd()];
+        lines.push(`${v.indexOf(Math.max(...v)) + 1} ${v.map((x, j) => `${j + 1}:${x.toFixed(4)}`).join(' ')}`);
+      }
+      writeFileSync(path, lines.join('\n') + '\n');
+    };
+    const [tr, te, model] = [join(dir, 'mc.train'), join(dir, 'mc.test'), join(dir, 'mc.model')];
+    write(tr, 1500, 3);
+    write(te, 300, 4);
+    const r = anyml(['svm', 'train', tr, '--test', te, '--model', model]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/classes {3}3 \(1, 2, 3\), one-vs-rest/);
+    expect(r.stdout).toMatch(/confusion \(rows: true label, columns: predicted\)/);
+    expect(readFileSync(model, 'utf8')).toMatch(/^solver_type L2R_L1LOSS_SVC_DUAL\nnr_class 3\nlabel 1 2 3\n/);
+    const e = anyml(['svm', 'eval', model, te, '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.json!.accuracy as number).toBeGreaterThan(0.85);
+    expect((e.json!.confusion as { labels: number[] }).labels).toEqual([1, 2, 3]);
+    expect((e.json!.perClass as unknown[]).length).toBe(3);
+    const p = anyml(['svm', 'predict', model, te, '--json', '--output', join(dir, 'mc.pred')]);
+    expect(p.json!.accuracy).toBe(e.json!.accuracy);
+    expect(new Set(readFileSync(join(dir, 'mc.pred'), 'utf8').trim().split('\n'))).toEqual(new Set(['1', '2', '3']));
+  });
+
   it('exits 2 naming the model file when it is not a model', () => {
     const junk = join(dir, 'junk.model');
     writeFileSync(junk, 'hello\n');
