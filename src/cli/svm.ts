@@ -116,11 +116,12 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   const evalTest = test ? model.evaluate(test) : undefined;
   const warnings = test && f.test ? extraColumns(f.test, test, model) : [];
   if (f.model) await saveModel(model, f.model);
-  const last = model.history[model.history.length - 1];
+  // The training objective: the last epoch's (multiclass: the mean of the K one-vs-rest objectives, from evaluate).
+  const objective = model.multiclass ? evalTrain.objective : model.history[model.history.length - 1]?.objective;
   const summary = {
     rows: data.x.rows, features: data.x.cols, parseSeconds, trainSeconds: model.timing.lambdaSearchSeconds + model.timing.trainSeconds,
     lambdaSearchSeconds: model.timing.lambdaSearchSeconds, updateSeconds: model.timing.updateSeconds, checkSeconds: model.timing.checkSeconds,
-    epochs: model.history.length, ...(model.multiclass ? { classes: model.labels.length } : {}), lambda: model.lambda, scale: model.trainedWith.scale, objective: last?.objective, trainAccuracy: evalTrain.accuracy,
+    epochs: model.history.length, ...(model.multiclass ? { classes: model.labels.length } : {}), lambda: model.lambda, scale: model.trainedWith.scale, objective, trainAccuracy: evalTrain.accuracy,
     ...(evalTest ? { testRows: evalTest.rows, testAccuracy: evalTest.accuracy, testF1: evalTest.f1 } : {}),
     backend: model.backend, ...(f.model ? { model: f.model } : {}), ...(warnings.length ? { warnings } : {}),
     ...(f.workers !== undefined
@@ -130,7 +131,7 @@ async function train(file: string | undefined, f: TrainFlags): Promise<void> {
   emit(!!f.json, summary, [
     `data      ${source}: ${summary.rows} rows × ${summary.features} features (read in ${parseSeconds.toFixed(3)} s)`,
     `trained   λ=${model.lambda}, scale ${model.trainedWith.scale}, on ${model.backend}${f.workers !== undefined ? ` × ${f.workers} workers (${model.trainedWith.transport}, sync every ${model.trainedWith.syncEvery})` : ''}, ${summary.epochs} epochs in ${summary.trainSeconds.toFixed(3)} s (λ search ${summary.lambdaSearchSeconds.toFixed(3)} s)`,
-    `train     accuracy ${(evalTrain.accuracy * 100).toFixed(2)}%, objective ${last?.objective.toPrecision(6)}`,
+    `train     accuracy ${(evalTrain.accuracy * 100).toFixed(2)}%, objective ${objective?.toPrecision(6)}`,
     ...(model.multiclass ? [`classes   ${model.labels.length} (${model.labels.join(', ')}), one-vs-rest; epochs summed over the classes`] : []),
     ...(evalTest ? [`test      accuracy ${(evalTest.accuracy * 100).toFixed(2)}% on ${evalTest.rows} rows, F1${model.multiclass ? ' (macro)' : ''} ${evalTest.f1.toFixed(4)}`] : []),
     ...(evalTest && model.multiclass ? classLines(evalTest) : []),
