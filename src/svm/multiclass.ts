@@ -52,21 +52,22 @@ export function validateFits(fits: Fitted[], data: Dataset): { accuracy: number;
 }
 
 /**
- * The classes' fits on the workers, class-parallel: every worker holds all rows, and in round r worker p trains
- * class r·P + p, start to finish, with the same code as the calling thread (src/svm/epochs.ts). A class's weights
- * are therefore the in-thread ones bit for bit, whatever P; the bias refit stays with the caller. With all rows on
- * every worker, memory grows P-fold, the price of no averaging at all (data-parallel fits of the same class would
+ * Whole fits on the workers, task-parallel: every worker holds all rows of `x` (copied once), and in round r worker
+ * p runs job r·P + p start to finish with the same code as the calling thread (src/svm/epochs.ts). A job's weights
+ * are therefore the in-thread ones bit for bit, whatever P; the bias refit stays with the caller. Used for the
+ * classes of a multiclass fit and for the λ search's fits (one job per λ, or per λ and class). With all rows on
+ * every worker, memory grows P-fold, the price of no averaging at all (data-parallel fits of the same problem
  * average models every syncEvery samples, and differ from in-thread).
  */
-export async function fitClassesOnPool(pool: WorkerPool, data: Dataset, job: Omit<ClassFitJob, 'y'>, backend: string): Promise<{ w: Float32Array; bias: number; history: EpochRecord[] }[]> {
-  const K = data.labels.length, P = pool.size;
-  await pool.all('setup', (api) => api.loadRows({ backend, x: data.x }));
+export async function fitOnPool(pool: WorkerPool, x: Dataset['x'], jobs: ClassFitJob[], backend: string): Promise<{ w: Float32Array; bias: number; history: EpochRecord[] }[]> {
+  const P = pool.size;
+  await pool.all('setup', (api) => api.loadRows({ backend, x }));
   const out: { w: Float32Array; bias: number; history: EpochRecord[] }[] = [];
-  for (let first = 0; first < K; first += P) {
-    const round = await pool.all('fitClass', (api, p) => {
-      const k = first + p;
-      if (k >= K) return Promise.resolve(undefined);
-      const y = classProblem(data, k).y;
+  for (let first = 0; first < jobs.length; first += P) {
+    const round = await pool.all('fit', (api, p) => {
+      const job = jobs[first + p];
+      if (!job) return Promise.resolve(undefined);
+      const y = job.y.slice();
       return api.fitClass(Comlink.transfer({ ...job, y }, [y.buffer as ArrayBuffer]));
     });
     for (const r of round) if (r) out.push(r);

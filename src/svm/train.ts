@@ -10,7 +10,7 @@ import { optimalBias } from './bias.js';
 import { compactColumns, expandWeights } from './compact.js';
 import { Diverged, MAX_FEATURE_MAGNITUDE, largestValue, magnitudeError, seconds } from './convergence.js';
 import { runEpochs } from './epochs.js';
-import { asModel, checkEveryClass, classProblem, fitClassesOnPool, type Fitted, validateFits } from './multiclass.js';
+import { asModel, checkEveryClass, classProblem, fitOnPool, type Fitted, validateFits } from './multiclass.js';
 import { checkDataset, decisionValues, subsetDataset } from './data.js';
 import { SCHEDULES, type SolverOptions, type SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
@@ -158,8 +158,9 @@ function fitInThread(engine: SvmBackend, data: Dataset, lambda: number, r: Resol
 async function fit(run: Runner, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train'): Promise<Fitted> {
   const epochs = phase === 'train' ? r.epochs : r.searchEpochs;
   const par = r.parallel;
-  // The λ search runs in this thread even with workers, so the chosen λ does not depend on P (with P workers the
-  // 3-epoch search fits are noisier and picked λ = 1e-4 instead of 1e-5 on ijcnn1 at P = 4: 91.99% vs 92.81%).
+  // The λ search's fits are whole fits even with workers (fitLambdas runs them task-parallel), so the chosen λ does
+  // not depend on P (data-parallel 3-epoch search fits are noisier: they picked λ = 1e-4 instead of 1e-5 on ijcnn1
+  // at P = 4, 91.99% vs 92.81%).
   const { w, bias, history } = run.pool && par && phase === 'train'
     ? await parallelFit(run.pool, data, { backend: run.name, solver: r.solver, lambda, epochs, tol: r.tol, syncEvery: par.syncEvery, phase, signal: o.signal, onEpoch: o.onEpoch, fail: par.fail })
     : fitInThread(run.engine, data, lambda, r, o, phase);
@@ -172,24 +173,34 @@ function refit(weights: Float64Array, bias: number, history: Fitted['history'], 
 }
 
 /**
- * The model's fits: one for binary data; for K ≥ 3 classes one per class (one-vs-rest, src/svm/multiclass.ts), in
- * this thread or, for the final fit with workers, class-parallel on them (the same weights either way).
+ * The model's fits for each λ of `lambdas`: one fit for binary data, one per class for K ≥ 3 (one-vs-rest,
+ * src/svm/multiclass.ts). In this thread, or with workers task-parallel on them (whole fits, the same weights bit
+ * for bit) — except a binary final fit, which is data-parallel (parallelFit).
  */
-async function fitAll(run: Runner, data: Dataset, lambda: number, r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train'): Promise<Fitted[]> {
+async function fitLambdas(run: Runner, data: Dataset, lambdas: number[], r: Resolved, o: SvmOptions, phase: 'lambda-search' | 'train'): Promise<Fitted[][]> {
   const K = data.labels.length;
-  if (K === 2) return [await fit(run, data, lambda, r, o, phase)];
-  const problems = data.labels.map((_, k) => classProblem(data, k));
-  if (run.pool && phase === 'train') {
-    const fits = await fitClassesOnPool(run.pool, data, { solver: { ...r.solver, lambda }, epochs: r.epochs, tol: r.tol }, run.name);
-    return fits.map((f, k) => {
-      f.history.forEach((h) => o.onEpoch?.({ phase, epoch: h.epoch, epochs: r.epochs, objective: h.objective, lambda, label: data.labels[k] }));
-      return refit(Float64Array.from(f.w), f.bias, f.history, problems[k], r);
-    });
+  const problems = K === 2 ? [data] : data.labels.map((_, k) => classProblem(data, k));
+  const label = (k: number) => (K === 2 ? {} : { label: data.labels[k] });
+  if (run.pool && !(phase === 'train' && K === 2)) {
+    const epochs = phase === 'train' ? r.epochs : r.searchEpochs;
+    const jobs = lambdas.flatMap((lambda) => problems.map((p) => ({ y: p.y, solver: { ...r.solver, lambda }, epochs, tol: r.tol })));
+    const fits = await fitOnPool(run.pool, data.x, jobs, run.name);
+    return lambdas.map((lambda, i) => problems.map((p, k) => {
+      const f = fits[i * problems.length + k];
+      f.history.forEach((h) => o.onEpoch?.({ phase, epoch: h.epoch, epochs, objective: h.objective, lambda, ...label(k) }));
+      return refit(Float64Array.from(f.w), f.bias, f.history, p, r);
+    }));
   }
-  const out: Fitted[] = [];
-  for (let k = 0; k < K; k++) {
-    const f = fitInThread(run.engine, problems[k], lambda, r, o, phase, data.labels[k]);
-    out.push(refit(Float64Array.from(f.w), f.bias, f.history, problems[k], r));
+  const out: Fitted[][] = [];
+  for (const lambda of lambdas) {
+    if (K === 2) {
+      out.push([await fit(run, data, lambda, r, o, phase)]);
+      continue;
+    }
+    out.push(problems.map((p, k) => {
+      const f = fitInThread(run.engine, p, lambda, r, o, phase, data.labels[k]);
+      return refit(Float64Array.from(f.w), f.bias, f.history, p, r);
+    }));
   }
   return out;
 }
@@ -253,7 +264,7 @@ async function trainWith(run: Runner, data: Dataset, r: Resolved, options: SvmOp
     searchSeconds = seconds() - t0;
   }
   const t0 = seconds();
-  const fits = await fitAll(run, data, lambda, r, options, 'train');
+  const [fits] = await fitLambdas(run, data, [lambda], r, options, 'train');
   const trainSeconds = seconds() - t0;
   const history = fits.length === 1 ? fits[0].history : fits.flatMap((f, k) => f.history.map((h) => ({ ...h, label: data.labels[k] })));
   const sum = (k: 'updateSeconds' | 'checkSeconds' | 'syncSeconds') => history.reduce((s, h) => s + (h[k] ?? 0), 0);
@@ -296,8 +307,9 @@ async function chooseLambda(run: Runner, data: Dataset, r: Resolved, o: SvmOptio
   const tally = new Map(grid.map((lambda) => [lambda, { correct: 0, hinge: 0, rows: 0 }]));
   let alive = grid;
   for (let f = 0; f < folds.length; f++) {
-    for (const lambda of alive) {
-      const v = validateFits(await fitAll(run, folds[f].tr, lambda, r, o, 'lambda-search'), folds[f].val);
+    const fits = await fitLambdas(run, folds[f].tr, alive, r, o, 'lambda-search');
+    for (const [i, lambda] of alive.entries()) {
+      const v = validateFits(fits[i], folds[f].val);
       const t = tally.get(lambda)!;
       const m = folds[f].val.x.rows;
       (t.correct += v.accuracy * m), (t.hinge += v.hinge * m), (t.rows += m);

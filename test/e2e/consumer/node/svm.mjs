@@ -14,10 +14,9 @@ for (let i = 0; i < train.x.rows; i++) {
   for (let k = indptr[i]; k < indptr[i + 1]; k++) feats.push(`${indices[k] + 1}:${values[k]}`);
   lines.push(`${train.y[i] > 0 ? '+1' : '-1'} ${feats.join(' ')}`);
 }
-// createSvmStream trains on the raw features (it does not scale them yet), so it takes the λ a batch fit chooses
-// for raw features (scale 'none'): the scaled fit's λ is for features divided by their max-abs.
-const rawLambda = (await trainSvm(train, { seed: 1, scale: 'none' })).lambda;
-const stream = await createSvmStream({ seed: 1, lambda: rawLambda }); // one pass
+// createSvmStream scales like trainSvm (running max-abs), so it takes the batch fit's λ. One pass of 4,500 rows is
+// short of the default burn-in (6/λ samples) before averaging: start averaging after the first window instead.
+const stream = await createSvmStream({ seed: 1, lambda: inThread.lambda, averageStart: 500 }); // one pass
 let batches = 0;
 for await (const batch of libsvmWindows(lines.join('\n') + '\n', { window: 500 })) {
   await stream.partialFit(batch);

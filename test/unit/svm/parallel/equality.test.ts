@@ -101,3 +101,17 @@ describe('data-parallel training: exactness', () => {
     });
   }
 });
+
+describe('λ search with workers', () => {
+  it('runs its fits on the workers (whole fits, task-parallel) and scores every λ exactly as in-thread', async () => {
+    const d = small(1500, 8);
+    const here = await trainSvm(d, { seed: 6 });
+    for (const workers of [2, 3]) {
+      const seen: string[] = [];
+      const there = await trainSvm(d, { seed: 6, workers, onEpoch: (p) => seen.push(p.phase) });
+      expect(there.lambda).toBe(here.lambda);
+      expect(there.trainedWith.lambdaSearch).toEqual(here.trainedWith.lambdaSearch);
+      expect(seen).toContain('lambda-search');
+    }
+  });
+});
