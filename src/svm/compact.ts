@@ -4,6 +4,7 @@
 // shrink step scales every weight, so a column no row uses keeps weight exactly 0 (Shalev-Shwartz et al. 2011,
 // Algorithm 1). Training on the used columns, renumbered in order, and scattering the weights back gives the same
 // model up to the order of floating-point sums over w (the objective's ‖w‖²).
+import { markChecked } from './data.js';
 import type { CsrMatrix, Matrix } from '../types.js';
 
 /** Compact only past this width, where the solver's per-column state (≥ 16 bytes a column) starts to matter. */
@@ -22,7 +23,7 @@ export function compactColumns(x: Matrix): { x: CsrMatrix; columns: Int32Array }
   for (let j = 0, c = 0; j < x.cols; j++) if (used[j]) (index[j] = c), (columns[c++] = j);
   const indices = new Int32Array(nnz);
   for (let k = 0; k < nnz; k++) indices[k] = index[x.indices[k]];
-  return { x: { kind: 'csr', rows: x.rows, cols: columns.length, indptr: x.indptr, indices, values: x.values }, columns };
+  return { x: markChecked({ kind: 'csr', rows: x.rows, cols: columns.length, indptr: x.indptr, indices, values: x.values }), columns };
 }
 
 /** Weights of the compacted columns, scattered back to the full `width` (every other weight is 0). */

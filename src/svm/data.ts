@@ -42,6 +42,22 @@ const checked = new WeakMap<Matrix, readonly unknown[]>();
 const identity = (x: Matrix): unknown[] =>
   x.kind === 'dense' ? [x.rows, x.cols, x.data] : [x.rows, x.cols, x.indptr, x.indices, x.values];
 
+/**
+ * Records a matrix that anyml built from checked data (a row subset, a scaled copy, compacted columns), so the
+ * solvers that train on it do not check it again: the λ search's fold fits would otherwise re-validate O(nnz) each.
+ */
+export function markChecked<T extends Matrix>(x: T): T {
+  checked.set(x, identity(x));
+  return x;
+}
+
+/** ±1 label arrays anyml built itself (row subsets, one-vs-rest problems): checkLabels skips them. */
+const checkedLabels = new WeakSet<Float32Array>();
+export function markLabels(y: Float32Array): Float32Array {
+  checkedLabels.add(y);
+  return y;
+}
+
 /** Checks a CSR or dense matrix's internal consistency. `where` prefixes every message (e.g. 'createSolver: x'). */
 export function checkMatrix(x: Matrix, where: string): void {
   const seen = x && typeof x === 'object' ? checked.get(x) : undefined;
@@ -91,6 +107,7 @@ function nonFinite(where: string, v: number, row: number, col: number): never {
 export function checkLabels(y: Float32Array, rows: number, where: string): void {
   if (!(y instanceof Float32Array)) throw new InvalidInputError(where, describe(y), 'a Float32Array');
   if (y.length !== rows) throw new InvalidInputError(`${where}.length`, String(y.length), `x.rows = ${rows}`);
+  if (checkedLabels.has(y)) return;
   for (let i = 0; i < y.length; i++) {
     if (y[i] !== 1 && y[i] !== -1) throw new InvalidInputError(`${where}[${i}]`, String(y[i]), '-1 or +1');
   }
@@ -102,7 +119,7 @@ export function subsetRows(x: Matrix, rows: ArrayLike<number>): Matrix {
   if (x.kind === 'dense') {
     const data = new Float32Array(m * x.cols);
     for (let i = 0; i < m; i++) data.set(x.data.subarray(rows[i] * x.cols, (rows[i] + 1) * x.cols), i * x.cols);
-    return { kind: 'dense', rows: m, cols: x.cols, data };
+    return markChecked({ kind: 'dense', rows: m, cols: x.cols, data });
   }
   const { indptr: ip, indices: ix, values: vx } = x;
   let nnz = 0;
@@ -119,14 +136,15 @@ export function subsetRows(x: Matrix, rows: ArrayLike<number>): Matrix {
     }
     indptr[i + 1] = k;
   }
-  return { kind: 'csr', rows: m, cols: x.cols, indptr, indices, values };
+  return markChecked({ kind: 'csr', rows: m, cols: x.cols, indptr, indices, values });
 }
 
 /** Subset of a dataset (rows and labels). */
 export function subsetDataset(data: Dataset, rows: ArrayLike<number>): Dataset {
   const y = new Float32Array(rows.length);
   for (let i = 0; i < rows.length; i++) y[i] = data.y[rows[i]];
-  return { x: subsetRows(data.x, rows), y, labels: data.labels };
+  // A binary subset's y is ±1 like its source's (a multiclass one holds class indices: checked where used).
+  return { x: subsetRows(data.x, rows), y: data.labels.length === 2 ? markLabels(y) : y, labels: data.labels };
 }
 
 /**
@@ -150,6 +168,32 @@ export function decisionValues(w: Float64Array, bias: number, x: Matrix): Float6
   for (let i = 0; i < x.rows; i++) {
     let s = 0;
     for (let k = indptr[i]; k < indptr[i + 1]; k++) {
+      const j = indices[k];
+      if (j < d) s += w[j] * values[k];
+    }
+    out[i] = s + bias;
+  }
+  return out;
+}
+
+/** decisionValues for the listed rows of `x` only (in that order), with the same f64 sums. */
+export function decisionRows(w: Float64Array, bias: number, x: Matrix, rows: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(rows.length);
+  const d = w.length;
+  if (x.kind === 'dense') {
+    const cols = Math.min(d, x.cols);
+    for (let i = 0; i < rows.length; i++) {
+      let s = 0;
+      const o = rows[i] * x.cols;
+      for (let j = 0; j < cols; j++) s += w[j] * x.data[o + j];
+      out[i] = s + bias;
+    }
+    return out;
+  }
+  const { indptr, indices, values } = x;
+  for (let i = 0; i < rows.length; i++) {
+    let s = 0;
+    for (let k = indptr[rows[i]], e = indptr[rows[i] + 1]; k < e; k++) {
       const j = indices[k];
       if (j < d) s += w[j] * values[k];
     }

@@ -7,6 +7,7 @@
 //   w'·x' + b' = Σ_j (w'_j / s_j) x_j + (b' − Σ_j w'_j μ_j / s_j),  so  w_j = w'_j / s_j,  b = b' − Σ_j w'_j μ_j / s_j.
 // 'maxabs' (μ = 0, s = max |x_j|) keeps zeros zero, so sparse data stays sparse; 'standard' (μ = mean, s = standard
 // deviation) centres, which only dense data can afford. A constant column gets s = 1 (nothing to scale).
+import { markChecked } from './data.js';
 import { InvalidInputError } from '../errors.js';
 import type { CsrMatrix, DenseMatrix, Matrix } from '../types.js';
 
@@ -75,7 +76,7 @@ export function applyScaling(x: Matrix, f: FeatureScaling): Matrix {
     const nnz = x.indptr[x.rows];
     const values = new Float32Array(nnz);
     for (let k = 0; k < nnz; k++) values[k] = x.values[k] / f.s[x.indices[k]];
-    return { ...x, values } satisfies CsrMatrix;
+    return markChecked({ ...x, values } satisfies CsrMatrix);
   }
   const data = new Float32Array(x.data.length);
   const mu = f.mu;
@@ -83,7 +84,7 @@ export function applyScaling(x: Matrix, f: FeatureScaling): Matrix {
     const j = i % x.cols;
     data[i] = (x.data[i] - (mu ? mu[j] : 0)) / f.s[j];
   }
-  return { ...x, data } satisfies DenseMatrix;
+  return markChecked({ ...x, data } satisfies DenseMatrix);
 }
 
 /** The model on raw features from the one trained on scaled ones (the identity at the top of this file). */

@@ -309,9 +309,9 @@ async function chooseLambda(run: Runner, data: Dataset, r: Resolved, o: SvmOptio
   for (let f = 0; f < folds.length; f++) {
     const fits = await fitLambdas(run, folds[f].tr, alive, r, o, 'lambda-search');
     for (const [i, lambda] of alive.entries()) {
-      const v = validateFits(fits[i], folds[f].val);
+      const v = validateFits(fits[i], data, folds[f].val);
       const t = tally.get(lambda)!;
-      const m = folds[f].val.x.rows;
+      const m = folds[f].val.length;
       (t.correct += v.accuracy * m), (t.hinge += v.hinge * m), (t.rows += m);
     }
     // A race (Maron & Moore's Hoeffding races): after the first fold, a λ more than 3 standard errors below that
@@ -341,8 +341,11 @@ function race(alive: number[], tally: Map<number, { correct: number; rows: numbe
   return alive.filter((l) => acc(l) >= best - 3 * se - 1e-12);
 }
 
-/** The folds' training and validation sets, from one seeded permutation; none when n is too small to split. */
-function lambdaFolds(data: Dataset, r: Resolved): { tr: Dataset; val: Dataset }[] {
+/**
+ * The folds' training sets and validation rows (indices into data, validated in place), from one seeded
+ * permutation; none when n is too small to split.
+ */
+function lambdaFolds(data: Dataset, r: Resolved): { tr: Dataset; val: Int32Array }[] {
   const n = data.x.rows;
   const k = r.folds;
   const perm = permutation(n, (r.seed ^ 0x5bd1e995) >>> 0);
@@ -353,6 +356,6 @@ function lambdaFolds(data: Dataset, r: Resolved): { tr: Dataset; val: Dataset }[
     rest.set(perm.subarray(0, lo));
     rest.set(perm.subarray(hi), lo);
     // Large data: each fold fits on at most lambdaSearchRows rows (the final fit uses every row).
-    return { tr: subsetDataset(data, rest.subarray(0, Math.min(rest.length, r.searchRows))), val: subsetDataset(data, perm.subarray(lo, hi)) };
+    return { tr: subsetDataset(data, rest.subarray(0, Math.min(rest.length, r.searchRows))), val: perm.subarray(lo, hi) };
   });
 }
