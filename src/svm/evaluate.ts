@@ -3,7 +3,6 @@
 // matrix and the training objective, for binary (one weight vector) and one-vs-rest multiclass (K of them) alike.
 
 import type { Dataset } from '../types.js';
-import { labelOf } from './data.js';
 import type { ClassMetrics, SvmEvaluation } from './types.js';
 
 /** What evaluate needs of a model: its label values, λ and the per-class decision values. */
@@ -16,14 +15,21 @@ export interface Scored {
   decisions: Float64Array;
 }
 
-/** The predicted label of row i: sign for binary, the largest decision value for K ≥ 3 (ties: the first class). */
-export function predictedLabel(labels: number[], dec: Float64Array, i: number): number {
-  const K = labels.length;
-  if (K === 2) return dec[i] > 0 ? labels[1] : labels[0];
+/** The index into labels predicted for row i: sign for binary, the largest decision value for K ≥ 3 (ties: the first). */
+function predictedIndex(K: number, dec: Float64Array, i: number): number {
+  if (K === 2) return dec[i] > 0 ? 1 : 0;
   let best = 0;
   for (let k = 1; k < K; k++) if (dec[i * K + k] > dec[i * K + best]) best = k;
-  return labels[best];
+  return best;
 }
+
+/** The predicted label of row i. */
+export function predictedLabel(labels: number[], dec: Float64Array, i: number): number {
+  return labels[predictedIndex(labels.length, dec, i)];
+}
+
+/** Row i's index into data.labels. */
+const dataIndex = (data: Dataset, i: number) => (data.labels.length === 2 ? (data.y[i] > 0 ? 1 : 0) : data.y[i]);
 
 /**
  * The confusion matrix over the model's labels followed by any other label the data holds: counts[t][p] is the
@@ -32,9 +38,11 @@ export function predictedLabel(labels: number[], dec: Float64Array, i: number): 
 function confusion(s: Scored, data: Dataset) {
   const labels = [...s.labels];
   for (const v of data.labels) if (!labels.includes(v)) labels.push(v);
-  const at = new Map(labels.map((v, k) => [v, k]));
+  // Label indices of the data and of the model, mapped once to rows/columns of the matrix.
+  const truth = data.labels.map((v) => labels.indexOf(v));
+  const K = s.labels.length;
   const counts = labels.map(() => new Array<number>(labels.length).fill(0));
-  for (let i = 0; i < data.x.rows; i++) counts[at.get(labelOf(data, i))!][at.get(predictedLabel(s.labels, s.decisions, i))!]++;
+  for (let i = 0; i < data.x.rows; i++) counts[truth[dataIndex(data, i)]][predictedIndex(K, s.decisions, i)]++;
   return { labels, counts };
 }
 
@@ -58,9 +66,10 @@ function objective(s: Scored, data: Dataset): number {
   let total = 0;
   for (let k = 0; k < vectors; k++) {
     const pos = K === 2 ? s.labels[1] : s.labels[k];
+    const sign = data.labels.map((v) => (v === pos ? 1 : -1));
     let hinge = 0;
     for (let i = 0; i < n; i++) {
-      const ySign = labelOf(data, i) === pos ? 1 : -1;
+      const ySign = sign[dataIndex(data, i)];
       hinge += Math.max(0, 1 - ySign * s.decisions[vectors === 1 ? i : i * K + k]);
     }
     total += (s.lambda / 2) * s.norms[k] + (n > 0 ? hinge / n : 0);
