@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // anyml-mpi: data-parallel SGD-SVM training under MPI, following docs/svm-solver.md "Data-parallel training" so
 // that P ranks give the same model as trainSvm(data, { workers: P, syncEvery: b }) in Node. Training, the model
-// output and main(); reading is in read.cc, options in args.cc, multiclass one-vs-rest in ovr.cc. cpp/mpi/ is
-// the only code that includes mpi.h.
+// output and main(); reading is in read.cc, options in args.cc, multiclass one-vs-rest in ovr.cc, the λ search of
+// --lambda auto in search.cc. cpp/mpi/ is the only code that includes mpi.h.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,14 +205,15 @@ bool Run::evaluate_test(const Args& a, std::string* err) {
 }
 
 // The "trainedWith" member of the JSON model; `epochs` is the epochs run (one-vs-rest: the per-class list, and
-// "multiclass" after "tol", where src/svm/train.ts puts them).
+// "multiclass" after "tol", where src/svm/train.ts puts them; "lambdaSearch", the search's scores, last).
 std::string Run::trained_with(const Args& a, const std::string& epochs) const {
   return ",\"trainedWith\":{\"backend\":\"mpi\",\"batchSize\":" + std::to_string(a.batch) +
          ",\"schedule\":\"pegasos\",\"shuffle\":true,\"averaged\":true,\"biasScale\":1,\"seed\":" + std::to_string(a.seed) +
          ",\"scale\":\"" + scale_ + "\",\"refitBias\":true,\"epochs\":" + epochs + ",\"maxEpochs\":" + std::to_string(a.epochs) +
-         ",\"tol\":" + num(a.tol) + (classes_.empty() ? "" : ",\"multiclass\":\"one-vs-rest\"") + ",\"workers\":" +
+         ",\"lambdaSearchEpochs\":" + std::to_string(search_epochs_) + ",\"tol\":" + num(a.tol) + (classes_.empty() ? "" : ",\"multiclass\":\"one-vs-rest\"") + ",\"workers\":" +
          std::to_string(P_) + ",\"syncEvery\":" + (a.sync_every > 0 ? std::to_string(a.sync_every) : std::string("\"epoch\"")) +
-         ",\"transport\":\"mpi\"}";
+         ",\"transport\":\"mpi\"" +
+         (search_.empty() ? "" : ",\"lambdaSearch\":" + search_json()) + "}";
 }
 
 // The model as anyml JSON (SvmModel.fromJSON reads it).
@@ -248,7 +249,9 @@ bool Run::write_model(const Args& a, std::string* err) {
 // --json: one line with the figures, the same keys as `anyml svm train --json` where they mean the same.
 void Run::print_json(const Args& a) const {
   std::string j = "{\"rows\":" + std::to_string(n_) + ",\"features\":" + std::to_string(width_) + ",\"ranks\":" +
-                  std::to_string(P_) + ",\"syncEvery\":" + std::to_string(b_) + ",\"lambda\":" + num(a.lambda);
+                  std::to_string(P_) + ",\"syncEvery\":" + std::to_string(b_) + ",\"lambda\":" + num(a.lambda) +
+                  ",\"lambdaSearchSeconds\":" + num(search_seconds_);
+  if (!search_.empty()) j += ",\"lambdaSearch\":" + search_json();
   if (!classes_.empty()) j += ovr_json_summary();  // one-vs-rest: per-class lists, no one history
   else
     j += ",\"scale\":\"" + scale_ + "\",\"epochs\":" + std::to_string(hist_.size()) + ",\"readSeconds\":" + num(read_seconds_) +
@@ -287,8 +290,10 @@ int Run::main(const Args& args) {
   if (!read_train(args)) return 1;
   Args a = args;
   if (a.epochs == 0) a.epochs = default_epochs(n_);
+  search_epochs_ = search_epochs(n_, a.epochs);
   if (!classes_.empty()) return train_ovr(a) && finish(a) ? 0 : 1;  // K >= 3 label values: one-vs-rest (ovr.cc)
   if (!scale_features(a)) return 1;
+  if (a.lambda_auto && !search_binary(&a)) return 1;  // scaled first: the search sees the final fit's features
   if (!train(a)) return 1;
   if (!finish(a)) return 1;
   return 0;

@@ -29,8 +29,9 @@ const char* const kUsage =
     "\n"
     "options:\n"
     "  --test FILE          evaluate the model on FILE (rank 0) and report testAccuracy\n"
-    "  --lambda X           regularisation, a number > 0 (default 1e-4); 'auto' (the lambda search)\n"
-    "                       is not available under MPI yet: choose it with the library, then pass it here\n"
+    "  --lambda X|auto      regularisation, a number > 0 (default 1e-4), or auto: trainSvm's k-fold\n"
+    "                       search over 1e-6 ... 1e-2 on all rows, its fits spread over the ranks (every\n"
+    "                       rank gets all rows for it); the same lambda as lambda: 'auto' in the library\n"
     "  --epochs N           at most N epochs (default: 10, more for small data, as trainSvm:\n"
     "                       enough for 100,000 updates, at most 1000)\n"
     "  --scale auto|maxabs|none  feature scaling folded into the model (default auto: max-abs when a\n"
@@ -68,10 +69,9 @@ std::string parse_args(int argc, char** argv, Args* a) {
     else if (k == "--model") a->model = v;
     else if (k == "--liblinear") a->liblinear = v;
     else if (k == "--lambda") {
-      if (std::string(v) == "auto")
-        return "--lambda auto: the lambda search is not available under MPI yet; choose lambda with the library "
-               "(trainSvm lambda: 'auto') and pass the number, e.g. --lambda 1e-5";
-      if (!parse_num(v, &x) || !(x > 0)) return std::string("--lambda: got '") + v + "', expected a number > 0";
+      a->lambda_auto = std::string(v) == "auto";
+      if (a->lambda_auto) continue;
+      if (!parse_num(v, &x) || !(x > 0)) return std::string("--lambda: got '") + v + "', expected a number > 0 or 'auto'";
       a->lambda = x;
     } else if (k == "--tol") {
       if (!parse_num(v, &x) || x < 0) return std::string("--tol: got '") + v + "', expected a number >= 0";

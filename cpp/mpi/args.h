@@ -12,6 +12,7 @@ extern const char* const kUsage;
 struct Args {
   std::string train, test, model, liblinear;
   double lambda = 1e-4, tol = 1e-3;
+  bool lambda_auto = false;  // --lambda auto: chosen by the search of search.cc, then written to lambda
   int epochs = 0;  // 0: trainSvm's default for the row count (Run::main)
   int64_t sync_every = 1000;  // 0 = 'epoch'
   uint32_t seed = 1;

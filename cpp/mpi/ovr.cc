@@ -90,13 +90,15 @@ void Run::gather_classes() {
 
 // The class-parallel schedule (see the top of this file). Scaling is learned on all rows once, so every class
 // (and every rank) uses the same divisors; they are kept here for folding the weights back to raw features.
-bool Run::train_ovr(const Args& a) {
+bool Run::train_ovr(Args& a) {
   const double t0 = now();
   Run all(MPI_COMM_SELF, true);
   if (!agree(gather_rows(&all), src_ + ": more than 2^31 - 1 stored values in all, too many for one-vs-rest "
                                       "training, which gives every rank all rows"))
     return false;
   if (!all.scale_features(a)) return false;
+  // --lambda auto: the search on the same scaled rows, each task's K class fits on one rank (search.cc).
+  if (a.lambda_auto && !choose_lambda(all, classes_, &a)) return false;
   const size_t K = classes_.size(), d = static_cast<size_t>(cols_);
   cw_.assign(K * d, 0.0f);
   cbias_.assign(K, 0.0), cobj_.assign(K, 0.0), cepochs_.assign(K, 0);
@@ -113,7 +115,7 @@ bool Run::train_ovr(const Args& a) {
   gather_classes();
   s_ = all.s_;
   scale_ = all.scale_;
-  train_seconds_ = now() - t0;
+  train_seconds_ = now() - t0 - search_seconds_;
   return true;
 }
 

@@ -43,6 +43,26 @@ struct Averaging {
   std::vector<double> sw, sa;
 };
 
+// The λ search (search.cc, src/svm/train.ts chooseLambda): one fold's rows as indices into all rows, one (fold,
+// λ) fit-and-validate task, a λ's running tally and its final score (one_fold: dropped by the race after fold 0).
+struct Fold {
+  std::vector<int32_t> train, val;
+};
+struct Task {
+  size_t fold, grid;
+  double lambda;
+};
+struct Tally {
+  double correct = 0, hinge = 0, rows = 0;
+};
+struct LambdaScore {
+  double lambda, accuracy, hinge;
+  bool one_fold;
+};
+
+// src/svm/train.ts defaultFolds and defaultSearchEpochs (search.cc).
+int search_folds(int64_t n);
+int search_epochs(int64_t n, int epochs);
 
 // One training run on the ranks of `comm`: MPI_COMM_WORLD for the data-parallel binary fit, MPI_COMM_SELF for one
 // one-vs-rest class (ovr.cc), whose fit is then literally the P = 1 binary fit. A quiet run keeps its failure in
@@ -90,13 +110,25 @@ class Run {
   bool binary_labels(const std::vector<double>& classes);
   // One-vs-rest for K >= 3 label values (ovr.cc).
   bool gather_rows(Run* all) const;
-  bool train_ovr(const Args& a);
+  bool train_ovr(Args& a);
   bool fit_class(Run& all, const Args& a, size_t k);
   void gather_classes();
   bool evaluate_ovr(const anyml::LibsvmData& t, const std::vector<int64_t>& lines, const std::string& name, std::string* err);
   std::string ovr_model_json(const Args& a) const;
   std::string ovr_json_summary() const;
   std::string liblinear_text() const;
+  // --lambda auto (search.cc).
+  bool search_binary(Args* a);
+  bool choose_lambda(const Run& all, const std::vector<double>& classes, Args* a);
+  static bool search_folds_of(int32_t n, uint32_t seed, std::vector<Fold>* folds);
+  void take_rows(const Run& all, const std::vector<int32_t>& rows);
+  bool fit_task(const Args& a, const std::vector<double>& classes, std::vector<float>* w, std::vector<double>* b);
+  void score_task(const std::vector<int32_t>& val, const std::vector<float>& w, const std::vector<double>& b,
+                  const std::vector<double>& classes, double* accuracy, double* hinge) const;
+  bool run_tasks(const Run& all, const Args& a, const std::vector<Fold>& folds, const std::vector<Task>& tasks,
+                 const std::vector<double>& classes, std::vector<double>* out);
+  double pick_lambda(const std::vector<size_t>& alive, const std::vector<Tally>& t);
+  std::string search_json() const;
   bool train(const Args& a);
   bool epochs(sgd_svm* h, const Args& a, int64_t rounds);
   void average(sgd_svm* h, Averaging& m);
@@ -138,6 +170,11 @@ class Run {
   double train_seconds_ = 0, read_seconds_ = 0, allreduce_total_ = 0;
   int64_t b_ = 0;
   std::vector<EpochRec> hist_;
+  // --lambda auto: the search's epochs per fit (trainedWith.lambdaSearchEpochs, written for a fixed λ too, as
+  // trainSvm does), its scores in grid order (empty: a fixed λ) and its time.
+  int search_epochs_ = 0;
+  std::vector<LambdaScore> search_;
+  double search_seconds_ = 0;
   // One-vs-rest (K >= 3): the sorted label values and, on rank 0 after gather_classes, per class k its trained
   // weights (cols_ each, row-major), refit bias, epochs run and last objective.
   std::vector<double> classes_;

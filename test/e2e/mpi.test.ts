@@ -74,6 +74,33 @@ function perClassMismatches(file: string, text: string, doc: { labels: number[];
   });
 }
 
+/**
+ * anyml-mpi --lambda auto at each np against trainSvm lambda 'auto' (backend 'wasm': the native kernels are the
+ * scalar ones): the λ and search scores of the in-thread call (Node's search runs in the calling thread, so they do
+ * not depend on P) and the model of trainSvm({ workers: np }) bit for bit. Returns the search seconds per np.
+ */
+async function checkLambdaAuto(file: string, data: Dataset, seed: number, dir: string, nps: number[]): Promise<number[]> {
+  const alone = JSON.parse(JSON.stringify(await trainSvm(data, { lambda: 'auto', seed, backend: 'wasm' })));
+  expect(alone.trainedWith.lambdaSearch).toHaveLength(5);
+  const seconds: number[] = [];
+  for (const np of nps) {
+    const out = join(dir, `auto-${seed}-${np}.json`);
+    const r = mpi(np, ['train', file, '--lambda', 'auto', '--seed', String(seed), '--model', out, '--json'], { timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc.lambda, `np ${np} seed ${seed}`).toBe(alone.lambda);
+    expect(doc.trainedWith.lambdaSearch, `np ${np} seed ${seed}`).toEqual(alone.trainedWith.lambdaSearch);
+    expect(summary).toMatchObject({ lambda: alone.lambda, lambdaSearch: alone.trainedWith.lambdaSearch, lambdaSearchSeconds: expect.any(Number) });
+    const node = JSON.parse(JSON.stringify(await trainSvm(data, { workers: np, lambda: 'auto', seed, backend: 'wasm' })));
+    for (const key of ['features', 'weights', 'bias', 'labels', 'lambda']) expect(doc[key], `${key}, np ${np} seed ${seed}`).toEqual(node[key]);
+    const { epochs, lambdaSearchEpochs, lambdaSearch } = node.trainedWith;
+    expect(doc.trainedWith).toMatchObject({ epochs, lambdaSearchEpochs, lambdaSearch });
+    seconds.push(summary.lambdaSearchSeconds);
+  }
+  return seconds;
+}
+
 (missing ? describe.skip : describe)('anyml-mpi', () => {
   let tmp = '';
   beforeAll(() => {
@@ -87,13 +114,15 @@ function perClassMismatches(file: string, text: string, doc: { labels: number[];
     expect(v.stdout).toMatch(/^anyml-mpi \d+\.\d+\.\d+/);
     const h = mpi(1, ['--help']);
     expect(h.stdout).toContain('--sync-every');
-    expect(h.stdout).toContain('not available under MPI yet');
+    expect(h.stdout).toContain('--lambda X|auto');
   });
 
-  it("--lambda auto is refused with the reason", () => {
-    const r = mpi(2, ['train', 'x.libsvm', '--lambda', 'auto']);
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('not available under MPI yet');
+  it('a bad --lambda value is refused with what is expected', () => {
+    for (const v of ['abc', '0', '-1e-4', 'Auto']) {
+      const r = mpi(2, ['train', 'x.libsvm', '--lambda', v]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(`--lambda: got '${v}', expected a number > 0 or 'auto'`);
+    }
   });
 
   it('a missing file ends every rank with one message naming it (np 2, no hang)', () => {
@@ -205,6 +234,16 @@ function perClassMismatches(file: string, text: string, doc: { labels: number[];
     expect(refused.stderr).toMatch(/--scale standard: centring would make every zero of the sparse data non-zero; expected auto, maxabs or none/);
   }, 120_000);
 
+  it("--lambda auto on raw features (pima, np 1–3, two seeds): the λ of trainSvm lambda 'auto' and the model of workers: P", async () => {
+    const f = join(SHARED_DATA, 'libsvm', 'unscaled', 'pima.train');
+    if (!haveSharedData('libsvm/unscaled')) {
+      if (process.env.CI === 'true') throw new Error(`${f} is missing, and CI=true requires ../shared/data`);
+      return void console.warn(`[skipped] ${f} not found`);
+    }
+    const data = (await readDataset(f)).dataset;
+    for (const seed of [1, 7]) await checkLambdaAuto(f, data, seed, tmp, [1, 2, 3]);
+  }, 180_000);
+
   it('a stray huge index is refused at file:line:column; raised by --max-features, it trains on the used columns as trainSvm does', async () => {
     const rows = Array.from({ length: 120 }, (_, i) => `${i % 3 ? 1 : -1} 1:${(i % 7) / 4} ${2 + (i % 4)}:${((i * 5) % 9) / 3 - 1}${i === 30 ? ' 40000000:1' : ''}`);
     const f = join(tmp, 'wide.libsvm');
@@ -288,6 +327,14 @@ describeWithSharedData('anyml-mpi on ijcnn1', () => {
       return model;
     }
 
+    it("--lambda auto, np 1–3: the λ of trainSvm lambda 'auto' and the model of workers: P; search seconds vs Node's", async () => {
+      const t0 = performance.now();
+      const node = await trainSvm(train, { lambda: 'auto', seed: 1, backend: 'wasm' });
+      const total = (performance.now() - t0) / 1000;
+      const mpiSeconds = await checkLambdaAuto(lib('ijcnn1.gz'), train, 1, tmp, [1, 2, 3]);
+      console.log(`ijcnn1 --lambda auto (λ ${node.lambda}): search ${mpiSeconds.map((s, i) => `np ${i + 1} ${s.toFixed(2)} s`).join(', ')}; ` +
+        `Node in-thread search ${node.timing.lambdaSearchSeconds.toFixed(2)} s (whole call ${total.toFixed(2)} s)`);
+    }, 300_000);
     it('np 1 equals Node workers: 1', () => check(1), 120_000);
     it('np 2: ≥ 92.5% and the model of Node workers: 2', () => check(2), 120_000);
     it('np 4 --oversubscribe: ≥ 92.5% and the model of Node workers: 4', () => check(4), 120_000);
@@ -311,6 +358,13 @@ describeWithSharedData('anyml-mpi one-vs-rest on the raw multiclass sets', () =>
     execFileSync('bash', [join(ROOT, 'scripts/build-mpi.sh')], { cwd: ROOT, stdio: 'inherit' });
     tmp = mkdtempSync(join(tmpdir(), 'anyml-mpi-ovr-'));
   }, 300_000);
+
+  d('vehicle --lambda auto', () => {
+    it("np 1–3: the λ of trainSvm lambda 'auto' (the one-vs-rest search score) and its model", async () => {
+      const f = lib('unscaled/vehicle.train');
+      await checkLambdaAuto(f, (await readDataset(f)).dataset, 1, tmp, [1, 2, 3]);
+    }, 180_000);
+  });
 
   for (const set of ['satellite', 'vehicle', 'vowel', 'glass']) {
     d(set, () => {
