@@ -176,30 +176,41 @@ export function decisionValues(w: Float64Array, bias: number, x: Matrix): Float6
   return out;
 }
 
-/** decisionValues for the listed rows of `x` only (in that order), with the same f64 sums. */
-export function decisionRows(w: Float64Array, bias: number, x: Matrix, rows: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(rows.length);
-  const d = w.length;
+/**
+ * Rows [lo, hi) of `x` without copying, for reading only (decisionValues): a CSR view keeps the full indices and
+ * values with a slice of indptr, so its indptr does not start at 0 and it is not a valid matrix for the checks.
+ */
+export function rowView(x: Matrix, lo: number, hi: number): Matrix {
+  if (x.kind === 'dense') return { ...x, rows: hi - lo, data: x.data.subarray(lo * x.cols, hi * x.cols) };
+  return { ...x, rows: hi - lo, indptr: x.indptr.subarray(lo, hi + 1) };
+}
+
+/** The rows of the ranges [lo, hi), in order, as one new matrix (contiguous copies: no gather). */
+export function rowRanges(data: Dataset, ranges: [number, number][]): Dataset {
+  const rows = ranges.reduce((s, [lo, hi]) => s + hi - lo, 0);
+  const y = new Float32Array(rows);
+  let at = 0;
+  for (const [lo, hi] of ranges) y.set(data.y.subarray(lo, hi), (at += hi - lo) - (hi - lo));
+  const x = data.x;
+  const labels = data.labels;
+  const yOut = labels.length === 2 ? markLabels(y) : y;
   if (x.kind === 'dense') {
-    const cols = Math.min(d, x.cols);
-    for (let i = 0; i < rows.length; i++) {
-      let s = 0;
-      const o = rows[i] * x.cols;
-      for (let j = 0; j < cols; j++) s += w[j] * x.data[o + j];
-      out[i] = s + bias;
-    }
-    return out;
+    const out = new Float32Array(rows * x.cols);
+    let o = 0;
+    for (const [lo, hi] of ranges) out.set(x.data.subarray(lo * x.cols, hi * x.cols), (o += (hi - lo) * x.cols) - (hi - lo) * x.cols);
+    return { x: markChecked({ kind: 'dense', rows, cols: x.cols, data: out }), y: yOut, labels };
   }
-  const { indptr, indices, values } = x;
-  for (let i = 0; i < rows.length; i++) {
-    let s = 0;
-    for (let k = indptr[rows[i]], e = indptr[rows[i] + 1]; k < e; k++) {
-      const j = indices[k];
-      if (j < d) s += w[j] * values[k];
-    }
-    out[i] = s + bias;
+  const nnz = ranges.reduce((s, [lo, hi]) => s + x.indptr[hi] - x.indptr[lo], 0);
+  const indptr = new Int32Array(rows + 1), indices = new Int32Array(nnz), values = new Float32Array(nnz);
+  let r = 0, k = 0;
+  for (const [lo, hi] of ranges) {
+    const b = x.indptr[lo], e = x.indptr[hi];
+    indices.set(x.indices.subarray(b, e), k);
+    values.set(x.values.subarray(b, e), k);
+    for (let i = lo; i < hi; i++) indptr[++r] = x.indptr[i + 1] - b + k;
+    k += e - b;
   }
-  return out;
+  return { x: markChecked({ kind: 'csr', rows, cols: x.cols, indptr, indices, values }), y: yOut, labels };
 }
 
 function describe(v: unknown): string {

@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import { InvalidInputError } from '../errors.js';
 import type { Dataset } from '../types.js';
-import { decisionRows, markLabels } from './data.js';
+import { decisionValues, markLabels, rowView } from './data.js';
 import { SvmModel } from './model.js';
 import type { WorkerPool } from './parallel/pool.js';
 import type { ClassFitJob } from './parallel/protocol.js';
@@ -47,17 +47,18 @@ export function asModel(fits: Fitted[], labels: number[], lambda: number): SvmMo
 }
 
 /**
- * Validation accuracy and mean hinge loss of the fits on the rows `rows` of `data`: what evaluate() gives for the
+ * Validation accuracy and mean hinge loss of the fits on rows [lo, hi) of `data`: what evaluate() gives for the
  * fits' model on those rows with λ = 0 (its objective is then the plain mean hinge; for K classes the mean of the K
  * problems'), in the same arithmetic, without copying the rows or building the model.
  */
-export function validateFits(fits: Fitted[], data: Dataset, rows: Int32Array): { accuracy: number; hinge: number } {
-  const n = rows.length, K = fits.length;
+export function validateFits(fits: Fitted[], data: Dataset, lo: number, hi: number): { accuracy: number; hinge: number } {
+  const n = hi - lo, K = fits.length;
   if (n === 0) return { accuracy: 0, hinge: 0 };
-  const dec = fits.map((f) => decisionRows(f.weights, f.bias, data.x, rows));
+  const view = rowView(data.x, lo, hi);
+  const dec = fits.map((f) => decisionValues(f.weights, f.bias, view));
   let correct = 0;
   for (let i = 0; i < n; i++) {
-    const y = data.y[rows[i]];
+    const y = data.y[lo + i];
     if (K === 1) {
       correct += dec[0][i] > 0 === y > 0 ? 1 : 0;
       continue;
@@ -70,7 +71,7 @@ export function validateFits(fits: Fitted[], data: Dataset, rows: Int32Array): {
   for (let k = 0; k < K; k++) {
     let hinge = 0;
     for (let i = 0; i < n; i++) {
-      const y = data.y[rows[i]];
+      const y = data.y[lo + i];
       const ySign = K === 1 ? (y > 0 ? 1 : -1) : y === k ? 1 : -1;
       hinge += Math.max(0, 1 - ySign * dec[k][i]);
     }

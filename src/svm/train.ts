@@ -11,7 +11,7 @@ import { compactColumns, expandWeights } from './compact.js';
 import { Diverged, MAX_FEATURE_MAGNITUDE, largestValue, magnitudeError, seconds } from './convergence.js';
 import { runEpochs } from './epochs.js';
 import { asModel, checkEveryClass, classProblem, fitOnPool, type Fitted, validateFits } from './multiclass.js';
-import { checkDataset, decisionValues, subsetDataset } from './data.js';
+import { checkDataset, decisionValues, rowRanges, subsetDataset } from './data.js';
 import { SCHEDULES, type SolverOptions, type SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
 import { applyScaling, foldScaling, learnScaling, resolveScaleMode, SCALE_MODES, type ScaleMode } from './scale.js';
@@ -309,9 +309,9 @@ async function chooseLambda(run: Runner, data: Dataset, r: Resolved, o: SvmOptio
   for (let f = 0; f < folds.length; f++) {
     const fits = await fitLambdas(run, folds[f].tr, alive, r, o, 'lambda-search');
     for (const [i, lambda] of alive.entries()) {
-      const v = validateFits(fits[i], data, folds[f].val);
+      const v = validateFits(fits[i], folds[f].shuffled, folds[f].lo, folds[f].hi);
       const t = tally.get(lambda)!;
-      const m = folds[f].val.length;
+      const m = folds[f].hi - folds[f].lo;
       (t.correct += v.accuracy * m), (t.hinge += v.hinge * m), (t.rows += m);
     }
     // A race (Maron & Moore's Hoeffding races): after the first fold, a λ more than 3 standard errors below that
@@ -342,20 +342,21 @@ function race(alive: number[], tally: Map<number, { correct: number; rows: numbe
 }
 
 /**
- * The folds' training sets and validation rows (indices into data, validated in place), from one seeded
- * permutation; none when n is too small to split.
+ * The folds from one seeded permutation: the data is shuffled once, fold f validates rows [lo, hi) of the shuffled
+ * rows in place and trains on the others in order (a copy of two contiguous ranges). None when n is too small to
+ * split.
  */
-function lambdaFolds(data: Dataset, r: Resolved): { tr: Dataset; val: Int32Array }[] {
+function lambdaFolds(data: Dataset, r: Resolved): { tr: Dataset; shuffled: Dataset; lo: number; hi: number }[] {
   const n = data.x.rows;
   const k = r.folds;
   const perm = permutation(n, (r.seed ^ 0x5bd1e995) >>> 0);
   const bounds = k === 1 ? [0, Math.max(1, Math.round(n * r.validationFraction))] : Array.from({ length: k + 1 }, (_, f) => Math.round((f * n) / k));
   if (n < 2 || bounds[1] >= n || (k > 1 && bounds[1] === 0)) return [];
+  const shuffled = subsetDataset(data, perm);
   return Array.from({ length: k }, (_, f) => ({ lo: bounds[f], hi: bounds[f + 1] })).map(({ lo, hi }) => {
-    const rest = new Int32Array(n - (hi - lo));
-    rest.set(perm.subarray(0, lo));
-    rest.set(perm.subarray(hi), lo);
     // Large data: each fold fits on at most lambdaSearchRows rows (the final fit uses every row).
-    return { tr: subsetDataset(data, rest.subarray(0, Math.min(rest.length, r.searchRows))), val: perm.subarray(lo, hi) };
+    const first = Math.min(lo, r.searchRows);
+    const ranges: [number, number][] = [[0, first], [hi, hi + Math.min(n - hi, r.searchRows - first)]];
+    return { tr: rowRanges(shuffled, ranges), shuffled, lo, hi };
   });
 }
