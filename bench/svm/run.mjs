@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
 // bench:svm — anyml vs LIBLINEAR side by side in one run, printed as ratios (docs/benchmarks.md records them).
-//  1. whole process: `anyml svm train X.gz --test X.t.gz` vs `liblinear-train -s 3` + `liblinear-predict`
+//  1. whole process: `anyml svm train X --test X.t` vs `liblinear-train -s 3` + `liblinear-predict` (same files;
+//     also .gz input and npx), on ijcnn1, a9a and the raw ticdata and satellite
 //  2. in-process train time on ijcnn1 after parsing
 //  3. one epoch in WASM SIMD vs the same C++ built natively (-O3 -march=native)
 // Usage: npm run bench:svm [-- --reps 5]
@@ -22,7 +23,7 @@ for (const need of [data, '/usr/bin/liblinear-train', join(root, 'dist', 'node.j
 }
 const tmp = mkdtempSync(join(tmpdir(), 'anyml-bench-'));
 const plain = (f) => {
-  const out = join(tmp, f.replace(/\.gz$/, ''));
+  const out = join(tmp, f.replace(/\//g, '_').replace(/\.gz$/, ''));
   if (!existsSync(out)) writeFileSync(out, f.endsWith('.gz') ? gunzipSync(readFileSync(join(data, f))) : readFileSync(join(data, f)));
   return out;
 };
@@ -36,36 +37,45 @@ const timed = (cmd, args) => {
 
 const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0].model}, Node ${process.version}`, reps, wholeProcess: [], inProcess: {}, epoch: {} };
 
-// 1. Whole process, interleaved reps so machine noise hits both sides alike.
-for (const [name, train, test, extra] of [['ijcnn1', 'ijcnn1.gz', 'ijcnn1.t.gz', []], ['a9a', 'a9a.gz', 'a9a.t', ['--features', '123']]]) {
+// 1. Whole process, interleaved reps so machine noise hits both sides alike: `anyml svm train X --test X.t` (the bin
+//    run directly by node) vs `liblinear-train -s 3` + `liblinear-predict` on the same uncompressed files; beside it
+//    anyml on the .gz files and, for ijcnn1, through `npx anyml` (npm's own start-up added).
+const WHOLE = [
+  ['ijcnn1', 'ijcnn1.gz', 'ijcnn1.t.gz', []], ['a9a', 'a9a.gz', 'a9a.t', ['--features', '123']],
+  ['ticdata (largest raw set)', 'unscaled/ticdata.train.gz', 'unscaled/ticdata.test', []], ['satellite (raw, 6 classes)', 'unscaled/satellite.train.gz', 'unscaled/satellite.test', []],
+];
+const cliRun = (argv, extra) => {
+  const a = timed(argv[0], [...argv.slice(1), '--json', ...extra]);
+  return { s: a.s, j: JSON.parse(a.out.trim().split('\n').pop()) };
+};
+for (const [name, train, test, extra] of WHOLE) {
   const [trainPlain, testPlain] = [plain(train), plain(test)];
-  const ours = [];
-  const oursFixed = [];
-  const theirs = [];
-  let ourAcc = 0;
-  let fixedAcc = 0;
-  let theirAcc = 0;
-  let rows = 0;
+  const t = { plain: [], gz: [], npx: [], fixed: [], theirs: [] };
+  let ours, fixed, theirAcc = 0;
   for (let r = 0; r < reps; r++) {
-    const cli = [join(root, 'bin', 'anyml.js'), 'svm', 'train', join(data, train), '--test', join(data, test), '--json', ...extra];
-    const a = timed(process.execPath, cli);
-    ours.push(a.s);
-    const j = JSON.parse(a.out.trim().split('\n').pop());
-    ourAcc = j.testAccuracy;
-    rows = j.rows;
+    const bin = [process.execPath, join(root, 'bin', 'anyml.js'), 'svm', 'train'];
+    ours = cliRun([...bin, trainPlain, '--test', testPlain], extra);
+    t.plain.push(ours.s);
+    if (train.endsWith('.gz')) t.gz.push(cliRun([...bin, join(data, train), '--test', join(data, test)], extra).s);
+    if (name === 'ijcnn1') t.npx.push(cliRun(['npx', '--no-install', 'anyml', 'svm', 'train', trainPlain, '--test', testPlain], extra).s);
     // LIBLINEAR's own problem: its default C = 1 is λ = 1/(C·n) in anyml's scaling, with no λ search.
-    const f = timed(process.execPath, [...cli, '--lambda', String(1 / rows)]);
-    oursFixed.push(f.s);
-    fixedAcc = JSON.parse(f.out.trim().split('\n').pop()).testAccuracy;
-    const model = join(tmp, `${name}.model`);
+    fixed = cliRun([...bin, trainPlain, '--test', testPlain, '--lambda', String(1 / ours.j.rows)], extra);
+    t.fixed.push(fixed.s);
+    const model = join(tmp, 'whole.model');
     const t0 = process.hrtime.bigint();
     execFileSync('liblinear-train', ['-s', '3', '-q', trainPlain, model]);
-    const p = execFileSync('liblinear-predict', [testPlain, model, join(tmp, `${name}.out`)], { encoding: 'utf8' });
-    theirs.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    const p = execFileSync('liblinear-predict', [testPlain, model, join(tmp, 'whole.out')], { encoding: 'utf8' });
+    t.theirs.push(Number(process.hrtime.bigint() - t0) / 1e9);
     theirAcc = Number(/Accuracy = ([\d.]+)%/.exec(p)[1]) / 100;
   }
-  results.wholeProcess.push({ name, anymlSeconds: median(ours), liblinearSeconds: median(theirs), ratio: median(ours) / median(theirs), anymlAccuracy: ourAcc, liblinearAccuracy: theirAcc,
-    fixedLambda: 1 / rows, anymlFixedSeconds: median(oursFixed), fixedRatio: median(oursFixed) / median(theirs), anymlFixedAccuracy: fixedAcc });
+  const ll = median(t.theirs);
+  results.wholeProcess.push({
+    name, anymlSeconds: median(t.plain), liblinearSeconds: ll, ratio: median(t.plain) / ll, anymlAccuracy: ours.j.testAccuracy, liblinearAccuracy: theirAcc,
+    parseSeconds: ours.j.parseSeconds, lambdaSearchSeconds: ours.j.lambdaSearchSeconds, trainSeconds: ours.j.trainSeconds,
+    ...(t.gz.length ? { anymlGzSeconds: median(t.gz), gzRatio: median(t.gz) / ll } : {}),
+    ...(t.npx.length ? { npxSeconds: median(t.npx), npxRatio: median(t.npx) / ll } : {}),
+    fixedLambda: 1 / ours.j.rows, anymlFixedSeconds: median(t.fixed), fixedRatio: median(t.fixed) / ll, anymlFixedAccuracy: fixed.j.testAccuracy,
+  });
 }
 
 // 2. In-process training on ijcnn1 after parsing (default options = λ 'auto'; and the chosen λ alone).
@@ -118,7 +128,10 @@ mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'svm.json'), JSON.stringify(results, null, 2));
 const lines = [`bench:svm ${results.date} on ${results.machine}, median of ${reps}`, '', '| case | anyml | peer | ratio (anyml/peer) | accuracy anyml / peer |', '|---|---|---|---|---|'];
 for (const w of results.wholeProcess) {
-  lines.push(`| ${w.name} whole process (train + test), defaults (λ auto) | ${fmt(w.anymlSeconds)} | LIBLINEAR -s 3: ${fmt(w.liblinearSeconds)} | **${w.ratio.toFixed(2)}×** | ${(w.anymlAccuracy * 100).toFixed(2)}% / ${(w.liblinearAccuracy * 100).toFixed(2)}% |`);
+  const inside = `parse ${fmt(w.parseSeconds)}, λ search ${fmt(w.lambdaSearchSeconds)}, fit ${fmt(w.trainSeconds - w.lambdaSearchSeconds)}`;
+  lines.push(`| ${w.name} whole process (train + test), defaults (λ auto), uncompressed files (${inside}) | ${fmt(w.anymlSeconds)} | LIBLINEAR -s 3: ${fmt(w.liblinearSeconds)} | **${w.ratio.toFixed(2)}×** | ${(w.anymlAccuracy * 100).toFixed(2)}% / ${(w.liblinearAccuracy * 100).toFixed(2)}% |`);
+  if (w.anymlGzSeconds) lines.push(`| ${w.name} the same from the .gz files (anyml only; LIBLINEAR reads no gzip) | ${fmt(w.anymlGzSeconds)} | LIBLINEAR -s 3 (plain): ${fmt(w.liblinearSeconds)} | ${w.gzRatio.toFixed(2)}× | |`);
+  if (w.npxSeconds) lines.push(`| ${w.name} the same through \`npx anyml\` (npm start-up included) | ${fmt(w.npxSeconds)} | LIBLINEAR -s 3: ${fmt(w.liblinearSeconds)} | ${w.npxRatio.toFixed(2)}× | |`);
   lines.push(`| ${w.name} whole process, λ = 1/n = ${w.fixedLambda.toPrecision(3)} (LIBLINEAR's C = 1) | ${fmt(w.anymlFixedSeconds)} | LIBLINEAR -s 3: ${fmt(w.liblinearSeconds)} | **${w.fixedRatio.toFixed(2)}×** | ${(w.anymlFixedAccuracy * 100).toFixed(2)}% / ${(w.liblinearAccuracy * 100).toFixed(2)}% |`);
 }
 const ip = results.inProcess;
