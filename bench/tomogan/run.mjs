@@ -7,7 +7,7 @@
 //  onnxruntime-node (--threads) on anyml's ONNX export. Random seeded weights (the FLOPs are the same).
 //  Every case is warmed up once on a 64² image first (weights uploaded, kernels compiled, sessions created), so the
 //  timed run is read → scale → tile → infer → stitch → write on a loaded model, as for the raw engines.
-// Usage: npm run bench:tomogan [-- --size 512] [-- --reps 3] [-- --skip-webgpu] [-- --threads 1]
+// Usage: npm run bench:tomogan [-- --size 512] [-- --reps 3] [-- --skip-webgpu] [-- --threads 1] [-- --webgpu-size 2048 --webgpu-only]
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,12 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
 const size = Number(arg('--size', 1024));
 const skipWebgpu = process.argv.includes('--skip-webgpu');
+// --webgpu-size: the webgpu case's size (default min(size, 512): llvmpipe is slow); --webgpu-only: that case alone.
+const webgpuSize = Number(arg('--webgpu-size', Math.min(size, 512)));
+const webgpuOnly = process.argv.includes('--webgpu-only');
 const threads = Number(arg('--threads', 1));
 const a = { ...(await import('anyml')), ...(await import('anyml/tomogan')), ...(await import('anyml/node')) };
-const { useBackend } = await import(join(root, 'dist', 'tomogan', 'backends.js'));
+const { useBackend } = await import(join(root, 'dist', 'tomogan', 'backends', 'index.js'));
 const { tf } = await import(join(root, 'dist', 'tomogan', 'tf.js'));
 const gen = a.createGenerator({ depth: 1, widths: 'repo', seed: 1 });
 const gflop = (n) => (194.3976 * (n * n)) / (1024 * 1024); // conv FLOPs scale with pixels (docs/tomogan.md: 194.4 G at 1024²)
@@ -69,6 +72,15 @@ async function ortSession(mod, opts) {
 }
 
 const reps = Number(arg('--reps', 3));
+if (webgpuOnly) {
+  // The device check: the webgpu case alone (onnxruntime and the other peers need not be installed), `reps` runs.
+  const v = [];
+  for (let k = 0; k < reps; k++) v.push(await endToEnd('webgpu', webgpuSize));
+  const s = v.map((r) => r.seconds).sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
+  console.log(`| anyml end to end, webgpu (Dawn; ANYML_DAWN_FLAGS=${process.env.ANYML_DAWN_FLAGS ?? 'default'}), ${webgpuSize}² | ${s.toFixed(3)} s | ${(gflop(webgpuSize) / s).toFixed(1)} GFLOP/s | runs ${v.map((r) => r.seconds.toFixed(3)).join(', ')} | ${v[0].tiles} tiles |`);
+  gen.dispose();
+  process.exit(0);
+}
 const hasNative = await a.nativeAvailable();
 const ortWeb = await import('onnxruntime-web');
 ortWeb.env.wasm.numThreads = 1;
@@ -94,7 +106,7 @@ for (let k = 0; k < reps; k++) {
 const once = [{ what: 'end to end, cpu, 256²', ...(await endToEnd('cpu', 256)) }];
 if (!skipWebgpu) {
   try {
-    once.push({ what: `end to end, webgpu (Dawn GL ES / llvmpipe), ${Math.min(size, 512)}²`, ...(await endToEnd('webgpu', Math.min(size, 512))) });
+    once.push({ what: `end to end, webgpu (Dawn; ANYML_DAWN_FLAGS=${process.env.ANYML_DAWN_FLAGS ?? 'default'}), ${webgpuSize}²`, ...(await endToEnd('webgpu', webgpuSize)) });
   } catch (err) {
     once.push({ what: 'end to end, webgpu', error: String(err.message ?? err) });
   }
