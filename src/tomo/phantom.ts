@@ -6,9 +6,10 @@ import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
 import type { Image } from '../types.js';
 
-export type PhantomKind = 'shepp-logan' | 'ellipses' | 'foam' | 'smooth';
+export type PhantomKind = 'shepp-logan' | 'ellipses' | 'foam' | 'smooth' | 'textured' | 'ct';
 
-const KINDS: readonly PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smooth'];
+export const PHANTOM_KINDS: readonly PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smooth', 'textured', 'ct'];
+const KINDS = PHANTOM_KINDS;
 
 export interface PhantomOptions {
   /** Subsamples per pixel side for anti-aliasing (s² point tests per edge pixel). Default 4. */
@@ -64,6 +65,10 @@ const SHEPP_LOGAN: readonly (readonly number[])[] = [
  * - `'ellipses'`: a body ellipse and `count` random ellipses painted over it, values in 0…1.
  * - `'foam'`: a material disk (value 0.6…1) with `count` spherical voids, like TomoBank's foam phantoms.
  * - `'smooth'`: a sum of random 3D Gaussians, rescaled to 0…1 and cut to a disk of radius 0.9.
+ * - `'textured'`: `'ellipses'` modulated by a smooth random field (± 20 %), so regions carry texture instead of
+ *   flat values — flat regions teach a denoiser to flatten everything.
+ * - `'ct'`: a CT-like body section: soft tissue (≈ 0.3) inside a thin dense shell (≈ 0.9, bone), low-contrast
+ *   organs (0.22…0.42), a few small dense dots (vessels, calcifications) and air pockets (0).
  *
  * @example
  * ```ts
@@ -94,7 +99,7 @@ export function phantomStack(kind: PhantomKind, size: number, depth = 3, seed = 
     return { width: size, height: size, depth, data };
   }
   const shapes =
-    kind === 'shepp-logan' ? sheppLogan() : kind === 'ellipses' ? ellipses(rng, opts.count ?? 10) : foam(rng, opts);
+    kind === 'shepp-logan' ? sheppLogan() : kind === 'ellipses' || kind === 'textured' ? ellipses(rng, opts.count ?? 10) : kind === 'ct' ? ctBody(rng, opts.count ?? 6) : foam(rng, opts);
   const acc = new Float64Array(size * size);
   for (let k = 0; k < depth; k++) {
     const z = (k - (depth - 1) / 2) * (2 / size);
@@ -103,7 +108,41 @@ export function phantomStack(kind: PhantomKind, size: number, depth = 3, seed = 
     const o = k * size * size;
     for (let i = 0; i < acc.length; i++) data[o + i] = Math.min(1, Math.max(0, acc[i]));
   }
+  if (kind === 'textured') modulate(data, size, depth, rng, ss);
   return { width: size, height: size, depth, data };
+}
+
+/** Multiplies the object by 1 + 0.4·(f − ½) for a smooth random field f in 0…1 (smooth(), 24 Gaussians). */
+function modulate(data: Float32Array, n: number, depth: number, s: Uint32Array, ss: number): void {
+  const field = new Float32Array(data.length);
+  smooth(field, n, depth, s, 24, ss);
+  for (let i = 0; i < data.length; i++) data[i] = Math.min(1, data[i] * (1 + 0.4 * (field[i] - 0.5)));
+}
+
+/**
+ * A CT-like section, painted in order: body ellipse (soft tissue), a dense shell (bone) as an ellipse with a
+ * slightly smaller soft-tissue ellipse painted inside it, `count` low-contrast organs, small dense dots and air.
+ */
+function ctBody(s: Uint32Array, count: number): Ellipsoid[] {
+  const a = uniform(s, 0.65, 0.85), b = uniform(s, 0.55, 0.8), phi = uniform(s, -0.3, 0.3);
+  const tissue = uniform(s, 0.26, 0.34);
+  const shell = uniform(s, 0.02, 0.05);
+  const e = (x: number, y: number, ea: number, eb: number, value: number, rot = phi): Ellipsoid => ({ x, y, z: 0, a: ea, b: eb, c: 10, phi: rot, value, mode: 'paint' });
+  const out = [e(0, 0, a + 0.04, b + 0.04, tissue), e(0, 0, a, b, uniform(s, 0.8, 1)), e(0, 0, a - shell, b - shell, tissue)];
+  for (let i = 0; i < count; i++) {
+    const [x, y] = inDisk(s, 0.45);
+    out.push({ ...e(x, y, uniform(s, 0.08, 0.25), uniform(s, 0.06, 0.2), uniform(s, 0.22, 0.42), uniform(s, 0, Math.PI)), c: uniform(s, 0.1, 0.3) });
+  }
+  for (let i = 0; i < 2 * count; i++) {
+    const [x, y] = inDisk(s, 0.5);
+    const r = uniform(s, 0.01, 0.035);
+    out.push({ ...e(x, y, r, r, uniform(s, 0.55, 1), 0), c: r });
+  }
+  for (let i = 0; i < 2; i++) {
+    const [x, y] = inDisk(s, 0.4);
+    out.push({ ...e(x, y, uniform(s, 0.04, 0.12), uniform(s, 0.03, 0.1), 0, uniform(s, 0, Math.PI)), c: 0.1 });
+  }
+  return out;
 }
 
 function sheppLogan(): Ellipsoid[] {

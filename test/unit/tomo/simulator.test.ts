@@ -310,7 +310,7 @@ describe('simulateLowDose', () => {
 });
 
 describe('phantoms', () => {
-  const kinds: PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smooth'];
+  const kinds: PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smooth', 'textured', 'ct'];
 
   it.each(kinds)('%s: values in [0, 1], zero outside the reconstruction circle, not blank', (kind) => {
     const n = 64;
@@ -328,9 +328,21 @@ describe('phantoms', () => {
     expect(max).toBeGreaterThan(0.5);
   });
 
-  it.each(['ellipses', 'foam', 'smooth'] as const)('%s: same seed → same bytes, another seed → another object', (kind) => {
+  it.each(['ellipses', 'foam', 'smooth', 'textured', 'ct'] as const)('%s: same seed → same bytes, another seed → another object', (kind) => {
     expect(phantom(kind, 48, 1).data).toEqual(phantom(kind, 48, 1).data);
     expect(phantom(kind, 48, 1).data).not.toEqual(phantom(kind, 48, 2).data);
+  });
+
+  it("textured: the ellipses of the same seed, modulated (not flat inside a region); ct: bone, tissue and air", () => {
+    const n = 128;
+    const t = phantom('textured', n, 4), e = phantom('ellipses', n, 4);
+    let changed = 0;
+    for (let i = 0; i < t.data.length; i++) if (e.data[i] > 0.05 && Math.abs(t.data[i] / e.data[i] - 1) > 0.02) changed++;
+    expect(changed).toBeGreaterThan(0.5 * e.data.filter((v) => v > 0.05).length);
+    const ct = phantom('ct', n, 4).data;
+    const share = (lo: number, hi: number) => ct.filter((v) => v >= lo && v <= hi).length / ct.length;
+    expect(share(0.78, 1)).toBeGreaterThan(0.01); // the shell
+    expect(share(0.2, 0.45)).toBeGreaterThan(0.2); // tissue and organs (the body is about a third of the square)
   });
 
   it.each(kinds)('%s stack: coherent along z, middle slice = the 2D phantom', (kind) => {
