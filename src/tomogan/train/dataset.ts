@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../errors.js';
 import { scaleToUint8Range } from '../../io/image.js';
 import { bounded, nextU32, seedState } from '../../rng.js';
 import { type PhantomKind, phantom, phantomStack } from '../../tomo/phantom.js';
+import type { FbpFilter } from '../../tomo/fbp.js';
 import { simulateLowDose } from '../../tomo/simulate.js';
 import type { Image } from '../../types.js';
 import type { TrainingPair } from './train.js';
@@ -20,6 +21,16 @@ export interface SimulatedPairsOptions {
   photons?: readonly number[];
   /** Views over [0°, 180°) (default ⌈π/2·size⌉, about Nyquist, as the shared synthetic data). */
   angles?: number;
+  /**
+   * A wider distribution, drawn per pair (the training data of weights that generalise): `sizes` (image sides,
+   * uniform from the list; default [size]), `views` as fractions [lo, hi] of the side, log-uniform (e.g. [0.25,
+   * π/2]: from N/4 views up to about Nyquist; overrides `angles`), `photonRange` [lo, hi] log-uniform (overrides
+   * `photons`), `filters` (FBP filters, uniform from the list; default ['ramp']).
+   */
+  sizes?: readonly number[];
+  views?: readonly [number, number];
+  photonRange?: readonly [number, number];
+  filters?: readonly FbpFilter[];
   /** 1, or 3 adjacent slices of a 3D phantom (the clean target is the middle slice). */
   depth?: 1 | 3;
   seed?: number;
@@ -32,6 +43,10 @@ export interface SimulatedPair extends TrainingPair {
   kind: PhantomKind;
   photons: number;
   seed: number;
+  /** The pair's side, views and FBP filter. */
+  size: number;
+  angles: number;
+  filter: FbpFilter;
   /** The noisy image's percentile range, applied to both images: `unscale(x, range)` gives phantom units. */
   range: { lo: number; hi: number };
 }
@@ -50,26 +65,48 @@ function mapRange(img: Image, lo: number, hi: number): Image {
  */
 export function simulatedPairs(opts: SimulatedPairsOptions): SimulatedPair[] {
   const { count, size = 256, kinds = ['ellipses', 'foam', 'smooth'], photons = [500, 1000, 2000, 5000], depth = 1, seed = 0 } = opts;
-  if (!Number.isInteger(count) || count < 1) throw new InvalidInputError('simulatedPairs: count', String(count), 'a positive integer');
-  if (!Number.isInteger(size) || size < 16) throw new InvalidInputError('simulatedPairs: size', String(size), 'an integer ≥ 16');
-  if (!kinds.length) throw new InvalidInputError('simulatedPairs: kinds', '[]', 'at least one phantom kind');
-  if (!photons.length || photons.some((p) => !(p > 0))) throw new InvalidInputError('simulatedPairs: photons', `[${photons}]`, 'positive photon counts');
-  const angles = opts.angles ?? Math.ceil((Math.PI / 2) * size);
+  checkPairsOptions(opts, count, size, kinds, photons);
+  const sizes = opts.sizes ?? [size];
+  const filters = opts.filters ?? ['ramp'];
   const rng = seedState(seed);
+  // Log-uniform in [lo, hi]: as many pairs per factor of two in dose or views, wherever the factor sits.
+  const logUniform = (lo: number, hi: number) => lo * Math.exp(Math.log(hi / lo) * (nextU32(rng) / 4294967296));
   const out: SimulatedPair[] = [];
   for (let i = 0; i < count; i++) {
     const kind = kinds[bounded(rng, kinds.length)];
-    const I0 = photons[bounded(rng, photons.length)];
+    // The wide options draw only when given, so the default sequence (and the pairs) are those of before them.
+    const n = opts.sizes ? sizes[bounded(rng, sizes.length)] : size;
+    const I0 = opts.photonRange ? Math.round(logUniform(opts.photonRange[0], opts.photonRange[1])) : photons[bounded(rng, photons.length)];
+    const angles = opts.views ? Math.max(8, Math.round(n * logUniform(opts.views[0], opts.views[1]))) : opts.angles ?? Math.ceil((Math.PI / 2) * n);
+    const filter = opts.filters ? filters[bounded(rng, filters.length)] : 'ramp';
     const s = nextU32(rng);
-    const ph = depth === 3 ? phantomStack(kind, size, 3, s) : phantom(kind, size, s);
-    const sim = simulateLowDose(ph, { photons: I0, angles, seed: s ^ 0x9e3779b9 });
-    const { image: noisy, lo, hi } = scaleToUint8Range(sim.lowDose);
-    const cleanAll = mapRange(sim.clean, lo, hi);
-    const plane = size * size;
-    const mid = depth === 3 ? 1 : 0;
-    const clean: Image = { width: size, height: size, depth: 1, data: cleanAll.data.slice(mid * plane, (mid + 1) * plane) };
-    out.push({ noisy, clean, kind, photons: I0, seed: s, range: { lo, hi } });
+    out.push({ ...simulatePair(kind, n, depth, I0, angles, filter, s), kind, photons: I0, seed: s, size: n, angles, filter });
     opts.onProgress?.(i + 1, count);
   }
   return out;
+}
+
+function simulatePair(kind: PhantomKind, size: number, depth: 1 | 3, I0: number, angles: number, filter: FbpFilter, s: number) {
+  const ph = depth === 3 ? phantomStack(kind, size, 3, s) : phantom(kind, size, s);
+  const sim = simulateLowDose(ph, { photons: I0, angles, filter, seed: s ^ 0x9e3779b9 });
+  const { image: noisy, lo, hi } = scaleToUint8Range(sim.lowDose);
+  const cleanAll = mapRange(sim.clean, lo, hi);
+  const plane = size * size;
+  const mid = depth === 3 ? 1 : 0;
+  const clean: Image = { width: size, height: size, depth: 1, data: cleanAll.data.slice(mid * plane, (mid + 1) * plane) };
+  return { noisy, clean, range: { lo, hi } };
+}
+
+function checkPairsOptions(opts: SimulatedPairsOptions, count: number, size: number, kinds: readonly PhantomKind[], photons: readonly number[]): void {
+  const w = (k: string) => `simulatedPairs: ${k}`;
+  if (!Number.isInteger(count) || count < 1) throw new InvalidInputError(w('count'), String(count), 'a positive integer');
+  for (const n of opts.sizes ?? [size]) if (!Number.isInteger(n) || n < 16) throw new InvalidInputError(w(opts.sizes ? 'sizes' : 'size'), String(n), 'an integer ≥ 16');
+  if (!kinds.length) throw new InvalidInputError(w('kinds'), '[]', 'at least one phantom kind');
+  if (!photons.length || photons.some((p) => !(p > 0))) throw new InvalidInputError(w('photons'), `[${photons}]`, 'positive photon counts');
+  const range = (k: string, r: readonly number[] | undefined) => {
+    if (r && !(r.length === 2 && r[0] > 0 && r[1] >= r[0] && Number.isFinite(r[1]))) throw new InvalidInputError(w(k), JSON.stringify(r), '[lo, hi] with 0 < lo ≤ hi');
+  };
+  range('views', opts.views);
+  range('photonRange', opts.photonRange);
+  if (opts.filters && !opts.filters.length) throw new InvalidInputError(w('filters'), '[]', 'at least one FBP filter');
 }
