@@ -31,6 +31,7 @@ export function registerTomoganCommands(program: Command): void {
     .option('--seed <n>', 'seed of data, crops and initial weights', num('--seed', 0), 0)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'webgpu']).default('wasm'))
     .option('--checkpoint-every <n>', 'iterations between checkpoints', num('--checkpoint-every', 1), 100)
+    .option('--workers <n>', 'data-parallel worker threads, each on a share of every batch (0: this thread)', num('--workers', 0), 0)
     .option('--json', 'print one JSON object as the last stdout line')
     .action(async (flags: TrainFlags) => (await import('./tomogan_run.js')).runTrain(flags));
   tg.command('quantize')

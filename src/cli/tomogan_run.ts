@@ -31,6 +31,7 @@ export interface TrainFlags {
   seed: number;
   backend: TfBackendName;
   checkpointEvery: number;
+  workers: number;
   json?: boolean;
 }
 
@@ -40,9 +41,9 @@ const KINDS: readonly PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smoot
 async function checkFlags(f: TrainFlags, kinds: string[]): Promise<void> {
   for (const k of kinds) if (!KINDS.includes(k as PhantomKind)) throw new InvalidInputError('anyml tomogan train: --kinds', k, KINDS.join(', '));
   if (f.crop > f.size) throw new InvalidInputError('anyml tomogan train: --crop', String(f.crop), `at most --size ${f.size} (crops are cut from the simulated images)`);
-  const { depth, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery } = f;
+  const { depth, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery, workers } = f;
   try {
-    resolveTrainOptions({ depth: Number(depth) as 1 | 3, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery });
+    resolveTrainOptions({ depth: Number(depth) as 1 | 3, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery, workers });
   } catch (e) {
     // The library names its option (options.checkpointEvery); the user typed a flag (--checkpoint-every).
     const m = e instanceof InvalidInputError ? /^trainTomogan: options\.(\w+)$/.exec(e.where) : null;
@@ -82,7 +83,7 @@ export async function runTrain(f: TrainFlags): Promise<void> {
   const result = await trainTomogan({
     data, init, depth, widths: f.widths, iterations: f.iterations, batch: f.batch, crop: f.crop, lr: f.lr,
     lambdaAdv: f.lambdaAdv, lambdaMse: f.lambdaMse, itd: f.itd, seed: f.seed, backend: f.backend,
-    checkpointEvery: f.checkpointEvery, resume,
+    checkpointEvery: f.checkpointEvery, resume, workers: f.workers,
     onProgress: (r) => {
       appendFileSync(log, JSON.stringify(r) + '\n');
       say(`\riteration ${r.iteration}/${f.iterations}  g ${r.gLoss.toFixed(2)}  mse ${r.mse.toFixed(2)}  adv ${r.adv.toFixed(3)}  d ${r.dLoss.toFixed(3)}  ${(r.ms / 1000).toFixed(2)} s/it `);
@@ -100,7 +101,7 @@ export async function runTrain(f: TrainFlags): Promise<void> {
   const last = result.history[result.history.length - 1];
   const summary = {
     out: f.out, iterations: last.iteration, backend: result.backend, seconds: result.seconds, simulateSeconds: simSeconds,
-    pairs: f.pairs, size: f.size, crop: f.crop, batch: f.batch, mse: last.mse, gLoss: last.gLoss, dLoss: last.dLoss,
+    pairs: f.pairs, size: f.size, crop: f.crop, batch: f.batch, workers: f.workers, mse: last.mse, gLoss: last.gLoss, dLoss: last.dLoss,
   };
   if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
   else process.stdout.write(`trained ${last.iteration} iterations on ${result.backend} in ${result.seconds.toFixed(0)} s → ${join(f.out, 'model.json')}\n`);

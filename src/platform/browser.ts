@@ -10,6 +10,9 @@ export const platform: Platform = {
   spawnSvmWorker() {
     throw new Error('spawnSvmWorker: browsers start module Workers in svm/parallel/pool.ts');
   },
+  spawnTomoganTrainWorker() {
+    throw new Error('spawnTomoganTrainWorker: browsers start module Workers in tomogan/train/parallel/pool.ts');
+  },
   workerEndpoint: () => globalThis as unknown as Endpoint,
   exitWorker: () => (globalThis as unknown as { close(): void }).close(),
   webSocket: async () => globalThis.WebSocket as unknown as WebSocketClass,

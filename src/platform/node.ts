@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The Node side of `#platform`: files through node:fs, SVM workers as worker_threads (comlink's node adapter).
+// The Node side of `#platform`: files through node:fs, SVM and TomoGAN training workers as worker_threads (comlink's node adapter).
 import type { Endpoint } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { readFile } from 'node:fs/promises';
@@ -9,16 +9,17 @@ import { fetchBytes } from './fetch.js';
 import type { WebSocketClass, Platform, WorkerHandle } from './types.js';
 
 /** From the .ts sources (vitest, tsx) the worker needs tsx registered inside it first: ./tsx_worker_boot.mjs does that. */
-function startWorker(): Worker {
+/** `script`: the worker's path from src/ (or dist/), without the extension. */
+function startWorker(script: string): Worker {
   if (import.meta.url.endsWith('.ts')) {
-    const entry = new URL('../svm/parallel/worker.ts', import.meta.url).href;
+    const entry = new URL(`../${script}.ts`, import.meta.url).href;
     return new Worker(new URL('./tsx_worker_boot.mjs', import.meta.url), { workerData: { entry } });
   }
-  return new Worker(new URL('../svm/parallel/worker.js', import.meta.url));
+  return new Worker(new URL(`../${script}.js`, import.meta.url));
 }
 
-function spawnSvmWorker(): WorkerHandle {
-  const w = startWorker();
+function spawnWorker(script: string): WorkerHandle {
+  const w = startWorker(script);
   return {
     endpoint: nodeEndpoint(w),
     onError: (cb) => void w.on('error', cb),
@@ -33,7 +34,8 @@ export const platform: Platform = {
     if (url.protocol !== 'file:') return fetchBytes(url, fetchImpl);
     return new Uint8Array(await readFile(fileURLToPath(url)));
   },
-  spawnSvmWorker,
+  spawnSvmWorker: () => spawnWorker('svm/parallel/worker'),
+  spawnTomoganTrainWorker: () => spawnWorker('tomogan/train/parallel/worker'),
   workerEndpoint(): Endpoint {
     if (!parentPort) throw new Error('workerEndpoint: not inside a worker thread');
     return nodeEndpoint(parentPort);

@@ -26,7 +26,9 @@ export interface Platform {
   readUrl(url: URL, fetchImpl?: FetchLike): Promise<Uint8Array>;
   /** A Node worker thread running the SVM training worker (browsers start theirs in svm/parallel/pool.ts). */
   spawnSvmWorker(): WorkerHandle;
-  /** The endpoint the SVM training worker exposes its API on: Node's parentPort, or the worker global. */
+  /** A Node worker thread running the TomoGAN data-parallel training worker (browsers: tomogan/train/parallel/pool.ts). */
+  spawnTomoganTrainWorker(): WorkerHandle;
+  /** The endpoint a training worker (SVM or TomoGAN) exposes its API on: Node's parentPort, or the worker global. */
   workerEndpoint(): Endpoint;
   /** Ends this worker at once (a test fault: an exit the pool did not ask for). */
   exitWorker(code: number): void;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // A pool of P training workers (comlink over Node worker_threads or browser module Workers): start, call with
-// failure/abort/timeout detection, and terminate every worker on every path.
+// failure/abort/timeout detection, and terminate every worker on every path. Generic over the worker script: the
+// SVM's (./worker.ts) by default, or any other WorkerEntry (src/tomogan/train/parallel/pool.ts).
 import * as Comlink from 'comlink';
 import { platform } from '#platform';
 import { AbortError, AnymlError } from '../../errors.js';
+import type { WorkerHandle } from '../../platform/types.js';
 import { CTL, type Transport } from './protocol.js';
 import type { WorkerApi } from './worker.js';
 
@@ -20,8 +22,25 @@ export function resolveTransport(t: 'auto' | Transport): Transport {
   return typeof SharedArrayBuffer === 'function' && (platform.isNode || isolated) ? 'shared' : 'message';
 }
 
-interface Handle {
-  api: Comlink.Remote<WorkerApi>;
+/** How to start one worker of a pool's kind; `label` names the run in errors ('trainSvm: worker 1 crashed: …'). */
+export interface WorkerEntry {
+  label: string;
+  /** Node: a worker_threads worker from #platform. */
+  node(): WorkerHandle;
+  /** Browsers: a module Worker, built where the `new URL('./worker.js', import.meta.url)` literal sits beside the script. */
+  browser(): Worker;
+}
+
+/** The SVM training worker (./worker.ts), the default entry. */
+export const svmWorkerEntry: WorkerEntry = {
+  label: 'trainSvm',
+  node: () => platform.spawnSvmWorker(),
+  // The literal form bundlers recognise (they emit the worker chunk).
+  browser: () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }),
+};
+
+interface Handle<Api> {
+  api: Comlink.Remote<Api>;
   /** Rejects (named error) when the worker crashes or exits on its own. */
   failed: Promise<never>;
   terminate(): Promise<void>;
@@ -29,12 +48,13 @@ interface Handle {
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 /** `p` is an index, or a string already spaced (" 3", "s 1, 2") naming several workers. */
-const workerError = (p: number | string, what: string, cause?: unknown) =>
-  new AnymlError('WORKER', `trainSvm: worker${typeof p === 'number' ? ` ${p}` : p} ${what}`, cause === undefined ? undefined : { cause });
+const workerErrorOf = (label: string, p: number | string, what: string, cause?: unknown) =>
+  new AnymlError('WORKER', `${label}: worker${typeof p === 'number' ? ` ${p}` : p} ${what}`, cause === undefined ? undefined : { cause });
 
 /** Node: a worker_threads worker from #platform (its 'exit' event also follows a crash or a terminate()). */
-function spawnNode(p: number): Handle {
-  const w = platform.spawnSvmWorker();
+function spawnNode<Api>(p: number, entry: WorkerEntry): Handle<Api> {
+  const w = entry.node();
+  const workerError = (...a: [number, string, unknown?]) => workerErrorOf(entry.label, ...a);
   live++;
   let closing = false, exited = false;
   const failed = new Promise<never>((_, reject) => {
@@ -46,7 +66,7 @@ function spawnNode(p: number): Handle {
     });
   });
   failed.catch(() => {});
-  const api = Comlink.wrap<WorkerApi>(w.endpoint);
+  const api = Comlink.wrap<Api>(w.endpoint);
   return {
     api, failed,
     async terminate() {
@@ -57,16 +77,17 @@ function spawnNode(p: number): Handle {
   };
 }
 
-/** Browsers: a module Worker, in the literal form bundlers recognise (they emit the worker chunk). */
-function spawnBrowser(p: number): Handle {
-  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+/** Browsers: a module Worker from the entry. */
+function spawnBrowser<Api>(p: number, entry: WorkerEntry): Handle<Api> {
+  const w = entry.browser();
+  const workerError = (...a: [number, string, unknown?]) => workerErrorOf(entry.label, ...a);
   live++;
   const failed = new Promise<never>((_, reject) => {
     w.addEventListener('error', (e) => reject(workerError(p, `crashed: ${(e as ErrorEvent).message ?? 'error event'}`)));
     w.addEventListener('messageerror', () => reject(workerError(p, 'sent a message that could not be read')));
   });
   failed.catch(() => {});
-  const api = Comlink.wrap<WorkerApi>(w);
+  const api = Comlink.wrap<Api>(w);
   let done = false;
   return {
     api, failed,
@@ -84,21 +105,26 @@ export interface PoolOptions {
   transport: Transport;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The worker script (default: the SVM's). */
+  entry?: WorkerEntry;
 }
 
-export class WorkerPool {
+export class WorkerPool<Api = WorkerApi> {
   /** The shared transport's control words, raised on failure so workers blocked in a barrier return. */
   control: Int32Array | undefined;
   private readonly aborted: Promise<never>;
   private readonly unlisten: () => void;
 
-  private constructor(readonly handles: Handle[], readonly opts: PoolOptions) {
+  readonly label: string;
+
+  private constructor(readonly handles: Handle<Api>[], readonly opts: PoolOptions) {
+    this.label = (opts.entry ?? svmWorkerEntry).label;
     const signal = opts.signal;
     let onAbort = () => {};
     this.aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
         this.raise();
-        reject(new AbortError('trainSvm: aborted by options.signal'));
+        reject(new AbortError(`${this.label}: aborted by options.signal`));
       };
     });
     this.aborted.catch(() => {});
@@ -106,11 +132,12 @@ export class WorkerPool {
     this.unlisten = () => signal?.removeEventListener('abort', onAbort);
   }
 
-  static async start(opts: PoolOptions): Promise<WorkerPool> {
-    const handles: Handle[] = [];
-    const pool = new WorkerPool(handles, opts);
+  static async start<A = WorkerApi>(opts: PoolOptions): Promise<WorkerPool<A>> {
+    const handles: Handle<A>[] = [];
+    const pool = new WorkerPool<A>(handles, opts);
+    const entry = opts.entry ?? svmWorkerEntry;
     try {
-      for (let p = 0; p < opts.workers; p++) handles.push(platform.isNode ? spawnNode(p) : spawnBrowser(p));
+      for (let p = 0; p < opts.workers; p++) handles.push(platform.isNode ? spawnNode<A>(p, entry) : spawnBrowser<A>(p, entry));
     } catch (e) {
       await pool.close();
       throw e;
@@ -135,17 +162,17 @@ export class WorkerPool {
    * timeout then applies per round: it fires when no worker's progress counter moved for timeoutMs, and names the
    * workers that are behind.
    */
-  async all<T>(what: string, fn: (api: Comlink.Remote<WorkerApi>, p: number) => Promise<T>, watch?: Int32Array): Promise<T[]> {
-    if (this.opts.signal?.aborted) throw new AbortError('trainSvm: aborted by options.signal');
+  async all<T>(what: string, fn: (api: Comlink.Remote<Api>, p: number) => Promise<T>, watch?: Int32Array): Promise<T[]> {
+    if (this.opts.signal?.aborted) throw new AbortError(`${this.label}: aborted by options.signal`);
     const timers: ReturnType<typeof setTimeout>[] = [];
     // setup includes starting the worker and loading its engine (slow on a busy machine): at least 30 s.
     const ms = what === 'setup' ? Math.max(this.opts.timeoutMs, 30000) : this.opts.timeoutMs;
     const calls = this.handles.map((h, p) => {
       const call = fn(h.api, p).catch((e: unknown) => {
-        throw workerError(p, `failed in ${what}: ${errText(e)}`, e);
+        throw workerErrorOf(this.label, p, `failed in ${what}: ${errText(e)}`, e);
       });
       const racers: Promise<T>[] = [call, h.failed, this.aborted];
-      if (!watch) racers.push(new Promise<never>((_, reject) => timers.push(setTimeout(() => reject(workerError(p, `did not answer ${what} within ${ms} ms`)), ms))));
+      if (!watch) racers.push(new Promise<never>((_, reject) => timers.push(setTimeout(() => reject(workerErrorOf(this.label, p, `did not answer ${what} within ${ms} ms`)), ms))));
       return Promise.race(racers);
     });
     try {
@@ -173,7 +200,7 @@ export class WorkerPool {
           return;
         }
         const behind = cur.flatMap((c, p) => (c === Math.min(...cur) ? [p] : []));
-        reject(workerError(behind.length > 1 ? `s ${behind.join(', ')}` : ` ${behind[0]}`, `made no progress in ${what} for ${ms} ms`));
+        reject(workerErrorOf(this.label, behind.length > 1 ? `s ${behind.join(', ')}` : ` ${behind[0]}`, `made no progress in ${what} for ${ms} ms`));
       };
       timers.push(setTimeout(check, tick));
     });

@@ -14,6 +14,9 @@ export interface TrainSettings {
   iterations: number;
   checkpointEvery: number;
   backend: TfBackendName;
+  /** Data-parallel worker threads (0: train in the calling thread). Not part of a checkpoint: a run may resume with any. */
+  workers: number;
+  transport: 'auto' | 'shared' | 'message';
   st: TrainCheckpoint['settings'];
 }
 
@@ -21,7 +24,7 @@ export interface TrainSettings {
 const OPTION_KEYS = Object.keys({
   data: 1, init: 1, depth: 1, widths: 1, iterations: 1, batch: 1, crop: 1, lr: 1, lambdaAdv: 1, lambdaMse: 1, lambdaPerc: 1,
   perceptual: 1, itg: 1, itd: 1, augment: 1, seed: 1, backend: 1, checkpointEvery: 1, onCheckpoint: 1, resume: 1, onProgress: 1,
-  signal: 1,
+  signal: 1, workers: 1, transport: 1,
 } satisfies Record<keyof TrainTomoganOptions, 1>);
 
 const w = (k: string) => `trainTomogan: options.${k}`;
@@ -57,13 +60,22 @@ export function resolveTrainOptions(opts: Partial<TrainTomoganOptions>): TrainSe
   if (crop % 8 !== 0) fail(w('crop'), crop, 'a multiple of 8 (three 2×2 poolings in the generator, three stride-2 convolutions in the discriminator)');
   const iterations = checkInt(w('iterations'), opts.iterations ?? 1000, 1);
   if (r && r.iteration >= iterations) fail(w('iterations'), iterations, `more than the checkpoint's ${r.iteration} iterations`);
+  const backend = checkOneOf(w('backend'), opts.backend ?? 'wasm', ['wasm', 'cpu', 'webgpu'] as const);
+  const st = resolveSettings(opts);
+  const workers = checkInt(w('workers'), opts.workers ?? 0, 0, 256);
+  if (workers > 0 && backend === 'webgpu') fail(w('workers'), workers, "0 with backend 'webgpu' (workers train on 'wasm' or 'cpu')");
+  // A feature network is a function of the caller's thread: it cannot be sent to a worker.
+  if (workers > 0 && st.lambdaPerc > 0) fail(w('workers'), workers, '0 when the perceptual term is on (the feature network cannot be sent to workers)');
+  if (workers > st.batch) fail(w('workers'), workers, `at most the batch (${st.batch}): every worker needs a crop`);
   return {
     depth: checkOneOf(w('depth'), r?.depth ?? opts.init?.depth ?? opts.depth ?? 1, [1, 3] as const),
     widths: checkOneOf(w('widths'), r?.widths ?? opts.init?.widths ?? opts.widths ?? 'repo', ['repo', 'paper'] as const),
     crop,
     iterations,
     checkpointEvery: checkInt(w('checkpointEvery'), opts.checkpointEvery ?? 500, 1),
-    backend: checkOneOf(w('backend'), opts.backend ?? 'wasm', ['wasm', 'cpu', 'webgpu'] as const),
-    st: resolveSettings(opts),
+    backend,
+    workers,
+    transport: checkOneOf(w('transport'), opts.transport ?? 'auto', ['auto', 'shared', 'message'] as const),
+    st,
   };
 }

@@ -1,92 +1,64 @@
 // SPDX-License-Identifier: MIT
 // trainTomogan: the TomoGAN training loop (docs/tomogan.md "Training") in tfjs, browser-safe. Per iteration: `itg`
-// generator steps, then `itd` discriminator steps, each on a fresh minibatch of random crops. Generator loss
-// λ_mse·MSE(G(x), y) + λ_adv·BCE(1, D(G(x))) [+ λ_perc·MSE(F(G(x)), F(y)) with a user feature net F]; discriminator
-// loss BCE(1, D(y)) + BCE(0, D(G(x))). Adam (own, ./adam.ts) so the whole state goes into checkpoints.
+// generator steps, then `itd` discriminator steps, each on a fresh minibatch of random crops. Losses in ./losses.ts.
+// Adam (own, ./adam.ts) so the whole state goes into checkpoints. With options.workers, each step's gradient is
+// computed by worker threads on shares of the same batch (./parallel/coordinator.ts); Adam still runs here.
 import { AbortError } from '../../errors.js';
-import { useBackend, useGradients } from '../backends/index.js';
 import { tf } from '../tf.js';
 import { drawBatch, validateData } from './batch.js';
-import { discriminatorForward } from './discriminator.js';
+import { discriminatorGrads, generatorGrads, type LossModel } from './losses.js';
 import { type TrainSettings, resolveTrainOptions } from './options.js';
+import { ParallelTrainer } from './parallel/coordinator.js';
+import { prepareBackend } from './prepare.js';
 import { TrainState } from './state.js';
 import type { TrainCheckpoint, TrainRecord, TrainResult, TrainTomoganOptions } from './types.js';
-import { registerWasmTrainingKernels } from './wasm_kernels.js';
 
 export { decodeCheckpoint, encodeCheckpoint, generatorFromCheckpoint } from './checkpoint.js';
 export { resolveTrainOptions } from './options.js';
 export type { TrainCheckpoint, TrainingPair, TrainRecord, TrainResult, TrainTomoganOptions } from './types.js';
 
-const BCE = (logits: tf.Tensor, target: 0 | 1): tf.Scalar =>
-  tf.losses.sigmoidCrossEntropy(target ? tf.onesLike(logits) : tf.zerosLike(logits), logits) as tf.Scalar;
-
-/** One run's fixed parts: settings, state, data and the forward of G with the state's parameters. */
+/** One run's fixed parts: settings, state, data, the losses' view of the model, and the workers if any. */
 interface Run {
   s: TrainSettings;
   state: TrainState;
   opts: TrainTomoganOptions;
+  model: LossModel;
+  workers?: ParallelTrainer;
 }
 
-const G = (run: Run, p: readonly tf.Tensor[], x: tf.Tensor4D): tf.Tensor4D => {
-  const params = new Map(run.state.specs.map((sp, i) => [sp.name, { k: p[2 * i] as tf.Tensor4D, b: p[2 * i + 1] as tf.Tensor1D }]));
-  return run.state.shell.forward(x, { params, keep: true });
-};
-
-function batchTensors(run: Run): { x: tf.Tensor4D; y: tf.Tensor4D } {
+/** One step's loss and gradient: here, or summed over the workers; Adam applied in both cases. */
+async function step(run: Run, kind: 'g' | 'd'): Promise<{ value: number; parts: number[] }> {
   const { st, crop, depth } = run.s;
-  const { x, y } = drawBatch(run.opts.data, run.state.rng, st.batch, crop, depth, st.augment);
-  return { x: tf.tensor4d(x, [st.batch, crop, crop, depth]), y: tf.tensor4d(y, [st.batch, crop, crop, 1]) };
-}
-
-/** One generator step on a fresh batch; records the loss and its parts (unweighted) into `rec`. */
-async function generatorStep(run: Run, rec: TrainRecord): Promise<void> {
-  const { st } = run.s;
-  const { state, opts } = run;
-  const { x, y } = batchTensors(run);
-  const parts: tf.Scalar[] = [];
-  const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => {
-    const out = G(run, p, x);
-    const mse = tf.losses.meanSquaredError(y, out) as tf.Scalar;
-    let loss = tf.mul(mse, st.lambdaMse) as tf.Scalar;
-    parts.push(tf.keep(mse));
-    if (state.useD) {
-      const adv = BCE(discriminatorForward(state.dP, out), 1);
-      loss = tf.add(loss, tf.mul(adv, st.lambdaAdv));
-      parts.push(tf.keep(adv));
-    }
-    if (st.lambdaPerc > 0) {
-      const perc = tf.losses.meanSquaredError(opts.perceptual!(y) as tf.Tensor, opts.perceptual!(out) as tf.Tensor) as tf.Scalar;
-      loss = tf.add(loss, tf.mul(perc, st.lambdaPerc));
-      parts.push(tf.keep(perc));
-    }
-    return loss;
-  })(state.gP);
-  state.gP = state.adamG.apply(state.gP, grads);
-  rec.gLoss = (await value.data())[0];
-  rec.mse = (await parts[0].data())[0];
-  if (state.useD) rec.adv = (await parts[1].data())[0];
-  if (st.lambdaPerc > 0) rec.perc = (await parts[parts.length - 1].data())[0];
-  for (const t of [value, x, y, ...parts]) t.dispose();
-}
-
-/** One discriminator step on a fresh batch (real crops vs the generator's restorations); adds loss/itd to `rec`. */
-async function discriminatorStep(run: Run, rec: TrainRecord): Promise<void> {
   const { state } = run;
-  const { x, y } = batchTensors(run);
-  const fake = tf.tidy(() => G(run, state.gP, x));
-  const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => tf.add(BCE(discriminatorForward(p, y), 1), BCE(discriminatorForward(p, fake), 0)) as tf.Scalar)(state.dP);
-  state.dP = state.adamD.apply(state.dP, grads);
-  rec.dLoss += (await value.data())[0] / run.s.st.itd;
-  for (const t of [value, x, y, fake]) t.dispose();
+  const b = drawBatch(run.opts.data, state.rng, st.batch, crop, depth, st.augment);
+  if (run.workers) return run.workers.step(kind, b.x, b.y);
+  const x = tf.tensor4d(b.x, [st.batch, crop, crop, depth]);
+  const y = tf.tensor4d(b.y, [st.batch, crop, crop, 1]);
+  const f = kind === 'g' ? generatorGrads : discriminatorGrads;
+  const { value, grads, parts } = f(run.model, state.gP, state.dP, x, y);
+  if (kind === 'g') state.gP = state.adamG.apply(state.gP, grads);
+  else state.dP = state.adamD.apply(state.dP, grads);
+  const out = { value: (await value.data())[0], parts: [] as number[] };
+  for (const t of parts) out.parts.push((await t.data())[0]);
+  for (const t of [value, x, y, ...parts]) t.dispose();
+  return out;
 }
 
-/** Makes the tfjs backend current, with gradients and (on wasm) anyml's training kernels. */
-async function prepareBackend(backend: TrainSettings['backend']): Promise<void> {
-  await useBackend(backend);
-  await useGradients();
-  // Conv2DBackpropFilter is missing on wasm; the stride-1 Conv2DBackpropInput route makes steps ~3.5× faster and the
-  // cpu-exact MaxPoolGrad routes ties and non-positive maxima as the reference does (wasm_kernels.ts).
-  if (backend === 'wasm') registerWasmTrainingKernels({ fastConv2DBackpropInput: true, fixMaxPoolGrad: true });
+/** One iteration: `itg` generator steps (the record keeps the last one's loss parts), then `itd` discriminator steps. */
+async function iteration(run: Run, it: number): Promise<TrainRecord> {
+  const { st } = run.s;
+  const ti = performance.now();
+  const rec: TrainRecord = { iteration: it, gLoss: 0, mse: 0, adv: 0, perc: 0, dLoss: 0, ms: 0 };
+  for (let k = 0; k < st.itg; k++) {
+    const { value, parts } = await step(run, 'g');
+    rec.gLoss = value;
+    rec.mse = parts[0];
+    if (run.state.useD) rec.adv = parts[1];
+    if (st.lambdaPerc > 0) rec.perc = parts[parts.length - 1];
+  }
+  if (run.state.useD) for (let k = 0; k < st.itd; k++) rec.dLoss += (await step(run, 'd')).value / st.itd;
+  rec.ms = performance.now() - ti;
+  return rec;
 }
 
 /** Trains (or fine-tunes) the TomoGAN generator; see TrainTomoganOptions. The result's generator is a plain Generator. */
@@ -95,17 +67,14 @@ export async function trainTomogan(opts: TrainTomoganOptions): Promise<TrainResu
   const s = resolveTrainOptions(opts);
   validateData(opts.data, s.depth, s.crop);
   await prepareBackend(s.backend);
-  const run: Run = { s, state: new TrainState(s, opts.init, opts.resume), opts };
-  const { state } = run;
+  const state = new TrainState(s, opts.init, opts.resume);
+  const run: Run = { s, state, opts, model: { specs: state.specs, shell: state.shell, useD: state.useD, st: s.st, perceptual: opts.perceptual } };
   let last: TrainCheckpoint | undefined;
   try {
+    if (s.workers > 0) run.workers = await ParallelTrainer.start(s, state, s.transport, opts.signal);
     for (let it = (opts.resume?.iteration ?? 0) + 1; it <= s.iterations; it++) {
       if (opts.signal?.aborted) throw new AbortError(`trainTomogan aborted before iteration ${it}`);
-      const ti = performance.now();
-      const rec: TrainRecord = { iteration: it, gLoss: 0, mse: 0, adv: 0, perc: 0, dLoss: 0, ms: 0 };
-      for (let k = 0; k < s.st.itg; k++) await generatorStep(run, rec);
-      if (state.useD) for (let k = 0; k < s.st.itd; k++) await discriminatorStep(run, rec);
-      rec.ms = performance.now() - ti;
+      const rec = await iteration(run, it);
       state.history.push(rec);
       opts.onProgress?.(rec);
       if (it % s.checkpointEvery === 0 || it === s.iterations) {
@@ -115,6 +84,7 @@ export async function trainTomogan(opts: TrainTomoganOptions): Promise<TrainResu
     }
     return { generator: await state.generator(), history: state.history, backend: s.backend, seconds: (performance.now() - t0) / 1000, checkpoint: last! };
   } finally {
+    await run.workers?.close();
     state.dispose();
   }
 }

@@ -50,6 +50,15 @@ export interface TrainTomoganOptions {
   resume?: TrainCheckpoint;
   onProgress?: (r: TrainRecord) => void;
   signal?: AbortSignal;
+  /**
+   * Data-parallel training on this many worker threads (Node worker_threads, browser Web Workers; default 0: the
+   * calling thread). Each step's batch is drawn as without workers and split into contiguous shares; the gradients
+   * are summed in worker order and Adam runs in the calling thread (docs/tomogan.md "Data-parallel training").
+   * At most `batch`; not with the perceptual term (its feature network cannot be sent to a worker) or 'webgpu'.
+   */
+  workers?: number;
+  /** How gradients and parameters travel: 'shared' (SharedArrayBuffer), 'message' (postMessage), 'auto' (default: shared where usable). */
+  transport?: 'auto' | 'shared' | 'message';
 }
 
 /** One iteration's losses (generator terms from its last step; discriminator mean over its steps). */
