@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The work behind `anyml denoise` (loaded on demand, so tfjs stays off the start-up path of the other commands).
 
-import { InvalidInputError } from '../errors.js';
+import { AbortError, InvalidInputError } from '../errors.js';
 import { checkOutputFile } from '../io/files.js';
 import { IMAGE_EXTENSIONS, type WriteImageOptions, imageFormatFromPath, readImage, writeImage } from '../io/node_image.js';
 import type { Image } from '../types.js';
@@ -27,10 +27,13 @@ export interface DenoiseFlags {
   edgeModel?: string;
   runtime: string;
   finetune: boolean;
+  range?: [number, number];
+  dataset?: string;
+  resume?: boolean;
 }
 
 /** --edge: the edge model for the chosen weights, and the options `denoise` takes with it. */
-async function edgeSetup(f: DenoiseFlags, model: Generator): Promise<{ model: TomoganEdgeModel; opts: Partial<DenoiseOptions> }> {
+export async function edgeSetup(f: DenoiseFlags, model: Generator): Promise<{ model: TomoganEdgeModel; opts: Partial<DenoiseOptions> }> {
   for (const [flag, set] of [['--backend', f.backend !== 'auto'], ['--tile', f.tile !== undefined], ['--threads', f.threads !== undefined], ['--halo', f.halo !== 56]] as const)
     if (set) throw new InvalidInputError(`anyml denoise: ${flag}`, 'a value with --edge', 'nothing (the edge path has fixed 64² tiles, no halo; --runtime picks its int8 runtime)');
   let edge: TomoganEdgeModel;
@@ -62,6 +65,8 @@ export function pngOptions(input: Image, output: string): WriteImageOptions {
 }
 
 export async function runDenoise(input: string, output: string, f: DenoiseFlags): Promise<void> {
+  const { isVolumeRun } = await import('./denoise_volume.js');
+  if (await isVolumeRun(input, output, f)) return runVolume(input, output, f);
   await checkOutputFile(output, 'anyml denoise: output', IMAGE_EXTENSIONS);
   // Without --weights: the generator anyml trained on its simulated low-dose FBP data (docs/tomogan-model-card.md).
   const model = f.weights ? await loadWeights(f.weights) : await loadDefaultWeights();
@@ -92,3 +97,19 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
   } else process.stdout.write(`denoised ${image.width}×${image.height} on ${result.backend} in ${result.ms.toFixed(0)} ms (${result.tiles} tiles) → ${output}\n`);
 }
 
+
+/** A volume run (src/cli/denoise_volume.ts): the same model and options, slice by slice. */
+async function runVolume(input: string, output: string, f: DenoiseFlags): Promise<void> {
+  if (!f.edge && (f.edgeModel || f.runtime !== 'auto' || !f.finetune))
+    throw new InvalidInputError(`anyml denoise: ${f.edgeModel ? '--edge-model' : f.runtime !== 'auto' ? '--runtime' : '--no-finetune'}`, 'a value without --edge', '--edge (these choose how the int8 edge path runs)');
+  const model = f.weights ? await loadWeights(f.weights) : await loadDefaultWeights();
+  const edge = f.edge ? await edgeSetup(f, model) : undefined;
+  const opts = edge ? { model: edge.model, scale: f.scale, ...edge.opts } : { model, backend: f.backend, scale: f.scale, tile: f.tile, halo: f.halo, threads: f.threads };
+  const { runDenoiseVolume } = await import('./denoise_volume.js');
+  const s = await runDenoiseVolume(input, output, f, opts);
+  model.dispose();
+  if (f.json) process.stdout.write(JSON.stringify({ ...s, weights: f.weights ?? DEFAULT_WEIGHTS_NAME }) + '\n');
+  if (s.interrupted) throw new AbortError(s.interrupted); // exit 130, the message on stderr (src/cli/main.ts)
+  if (!f.json)
+    process.stdout.write(`denoised ${s.slices} slices of ${s.width}×${s.height} on ${s.backend || '-'} in ${s.seconds.toFixed(1)} s (${s.slicesPerSecond.toFixed(2)} slices/s${s.resumed ? `, ${s.resumed} resumed` : ''}) → ${output}\n`);
+}
