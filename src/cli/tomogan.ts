@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: MIT
 // `anyml tomogan train`: trains or fine-tunes the TomoGAN generator on simulated low-dose pairs.
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { intArg, listArg, numArg } from './args.js';
 import type { ExportFlags, QuantizeFlags } from './tomogan_edge_run.js';
 import type { TrainFlags } from './tomogan_run.js';
 
 const num = (flag: string, min: number, integer = true) => (integer ? intArg(flag, min) : numArg(flag, `a number ≥ ${min}`, (x) => x >= min));
 const list = (flag: string) => listArg(flag, 'a comma-separated list of numbers > 0', (x) => x > 0);
+/** `lo:hi` with 0 < lo ≤ hi. */
+const rangeArg = (flag: string) => (v: string): [number, number] => {
+  const m = /^([^:]+):([^:]+)$/.exec(v);
+  const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) throw new InvalidArgumentError(`${flag}: got '${v}', expected lo:hi with 0 < lo ≤ hi`);
+  return [lo, hi];
+};
 
 export function registerTomoganCommands(program: Command): void {
   const tg = program.command('tomogan').description('TomoGAN training on simulated low-dose tomography');
@@ -25,7 +32,11 @@ export function registerTomoganCommands(program: Command): void {
     .option('--pairs <n>', 'simulated training pairs', num('--pairs', 1), 64)
     .option('--size <px>', 'simulated image size', num('--size', 16), 256)
     .option('--photons <list>', 'I0 values drawn per pair', list('--photons'), [500, 1000, 2000, 5000])
-    .addOption(new Option('--kinds <list>', 'phantom kinds').default('ellipses,foam,smooth'))
+    .option('--sizes <list>', 'image sizes drawn per pair (instead of --size; crops are cut from them)', list('--sizes'))
+    .option('--views <lo:hi>', 'views per pair, log-uniform from lo·N to hi·N (e.g. 0.25:1.571; default ⌈π/2·N⌉)', rangeArg('--views'))
+    .option('--photon-range <lo:hi>', 'I0 per pair, log-uniform in [lo, hi] (instead of --photons)', rangeArg('--photon-range'))
+    .option('--filters <list>', 'FBP filters drawn per pair: ramp, shepp-logan, cosine, hamming, hann (default ramp)')
+    .addOption(new Option('--kinds <list>', 'phantom kinds: shepp-logan, ellipses, foam, smooth, textured, ct').default('ellipses,foam,smooth'))
     .addOption(new Option('--depth <n>', 'input slices').choices(['1', '3']).default('1'))
     .addOption(new Option('--widths <w>', 'decoder widths').choices(['repo', 'paper']).default('repo'))
     .option('--seed <n>', 'seed of data, crops and initial weights', num('--seed', 0), 0)

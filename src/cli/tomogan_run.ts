@@ -9,7 +9,10 @@ import type { TfBackendName } from '../tomogan/types.js';
 import { type DecoderWidths, loadWeights, saveWeights } from '../tomogan/model.js';
 import { simulatedPairs } from '../tomogan/train/dataset.js';
 import { type TrainCheckpoint, decodeCheckpoint, encodeCheckpoint, generatorFromCheckpoint, resolveTrainOptions, trainTomogan } from '../tomogan/train/train.js';
-import type { PhantomKind } from '../tomo/phantom.js';
+import { type FbpFilter, FBP_FILTERS } from '../tomo/fbp.js';
+import { PHANTOM_KINDS, type PhantomKind } from '../tomo/phantom.js';
+
+const filterList = (f: TrainFlags) => (f.filters ? f.filters.split(',').map((x) => x.trim()) : []);
 
 export interface TrainFlags {
   out: string;
@@ -25,6 +28,10 @@ export interface TrainFlags {
   pairs: number;
   size: number;
   photons: number[];
+  sizes?: number[];
+  views?: [number, number];
+  photonRange?: [number, number];
+  filters?: string;
   kinds: string;
   depth: string;
   widths: DecoderWidths;
@@ -35,12 +42,13 @@ export interface TrainFlags {
   json?: boolean;
 }
 
-const KINDS: readonly PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smooth'];
 
 /** Every flag checked before minutes of simulation: the library's own checks, the crop against the size, --out. */
 async function checkFlags(f: TrainFlags, kinds: string[]): Promise<void> {
-  for (const k of kinds) if (!KINDS.includes(k as PhantomKind)) throw new InvalidInputError('anyml tomogan train: --kinds', k, KINDS.join(', '));
-  if (f.crop > f.size) throw new InvalidInputError('anyml tomogan train: --crop', String(f.crop), `at most --size ${f.size} (crops are cut from the simulated images)`);
+  for (const k of kinds) if (!PHANTOM_KINDS.includes(k as PhantomKind)) throw new InvalidInputError('anyml tomogan train: --kinds', k, PHANTOM_KINDS.join(', '));
+  for (const x of filterList(f)) if (!FBP_FILTERS.includes(x as FbpFilter)) throw new InvalidInputError('anyml tomogan train: --filters', x, FBP_FILTERS.join(', '));
+  const smallest = Math.min(...(f.sizes ?? [f.size]));
+  if (f.crop > smallest) throw new InvalidInputError('anyml tomogan train: --crop', String(f.crop), `at most the smallest image size ${smallest} (crops are cut from the simulated images)`);
   const { depth, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery, workers } = f;
   try {
     resolveTrainOptions({ depth: Number(depth) as 1 | 3, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery, workers });
@@ -70,6 +78,8 @@ export async function runTrain(f: TrainFlags): Promise<void> {
   const say = (s: string) => !f.json && process.stderr.write(s);
   const data = simulatedPairs({
     count: f.pairs, size: f.size, kinds: kinds as PhantomKind[], photons: f.photons, depth: init?.depth ?? depth, seed: f.seed,
+    ...(f.sizes ? { sizes: f.sizes } : {}), ...(f.views ? { views: f.views } : {}), ...(f.photonRange ? { photonRange: f.photonRange } : {}),
+    ...(f.filters ? { filters: filterList(f) as FbpFilter[] } : {}),
     onProgress: (d, n) => say(`\rsimulating pairs ${d}/${n}`),
   });
   say('\n');
@@ -101,7 +111,7 @@ export async function runTrain(f: TrainFlags): Promise<void> {
   const last = result.history[result.history.length - 1];
   const summary = {
     out: f.out, iterations: last.iteration, backend: result.backend, seconds: result.seconds, simulateSeconds: simSeconds,
-    pairs: f.pairs, size: f.size, crop: f.crop, batch: f.batch, workers: f.workers, mse: last.mse, gLoss: last.gLoss, dLoss: last.dLoss,
+    pairs: f.pairs, ...(f.sizes ? { sizes: f.sizes } : { size: f.size }), crop: f.crop, batch: f.batch, workers: f.workers, mse: last.mse, gLoss: last.gLoss, dLoss: last.dLoss,
   };
   if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
   else process.stdout.write(`trained ${last.iteration} iterations on ${result.backend} in ${result.seconds.toFixed(0)} s → ${join(f.out, 'model.json')}\n`);

@@ -10,7 +10,8 @@ import { checkAngles, type Sinogram } from './radon.js';
 
 export type FbpFilter = 'ramp' | 'shepp-logan' | 'cosine' | 'hamming' | 'hann';
 
-const FILTERS: readonly FbpFilter[] = ['ramp', 'shepp-logan', 'cosine', 'hamming', 'hann'];
+export const FBP_FILTERS: readonly FbpFilter[] = ['ramp', 'shepp-logan', 'cosine', 'hamming', 'hann'];
+const FILTERS = FBP_FILTERS;
 
 export interface FbpOptions {
   /** Frequency-domain filter, as scikit-image's `filter_name`. Default `'ramp'`. */

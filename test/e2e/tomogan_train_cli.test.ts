@@ -27,10 +27,27 @@ describe('anyml tomogan train', () => {
     expect(den.stderr).toMatch(/in\.npy/);
   }, 120_000);
 
+  it('trains on the wide distribution: sizes, views, dose range, filters and the textured / ct phantoms per pair', () => {
+    const out = join(dir, 'wide');
+    const r = anyml(['tomogan', 'train', '--out', out, '--pairs', '3', '--sizes', '32,48', '--views', '0.25:1.5', '--photon-range', '200:20000',
+      '--filters', 'ramp,hann', '--kinds', 'ct,textured', '--iterations', '2', '--batch', '2', '--crop', '16', '--lambda-adv', '0', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ iterations: 2, pairs: 3, sizes: [32, 48] });
+    expect(readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    const bad = anyml(['tomogan', 'train', '--out', join(dir, 'c'), '--filters', 'ramp,bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--filters: got bogus, expected ramp, shepp-logan, cosine, hamming, hann/);
+    const range = anyml(['tomogan', 'train', '--out', join(dir, 'c'), '--views', '2:1']);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toMatch(/--views: got '2:1', expected lo:hi with 0 < lo ≤ hi/);
+    const crop = anyml(['tomogan', 'train', '--out', join(dir, 'c'), '--sizes', '32,256', '--crop', '64']);
+    expect(crop.stderr).toMatch(/--crop: got 64, expected at most the smallest image size 32/);
+  }, 120_000);
+
   it('exits 2 on bad flags, naming them', () => {
     const r = anyml(['tomogan', 'train', '--out', join(dir, 'c'), '--kinds', 'cubes']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--kinds: got cubes, expected shepp-logan, ellipses, foam, smooth/);
+    expect(r.stderr).toMatch(/--kinds: got cubes, expected shepp-logan, ellipses, foam, smooth, textured, ct/);
     const n = anyml(['tomogan', 'train', '--out', join(dir, 'c'), '--resume']);
     expect(n.code).toBe(2);
     expect(n.stderr).toMatch(/--resume: got .*checkpoint\.json, expected an existing checkpoint/);
