@@ -50,7 +50,8 @@ fi
 
 section "2. data-parallel TomoGAN training, P = 1…$MAXP"
 if [ -f bench/tomogan/train_parallel.mjs ]; then
-  timeout 200 node bench/tomogan/train_parallel.mjs --max-p $MAXP $([ $QUICK = 1 ] && echo --quick) || echo "failed or timed out (exit $?)"
+  if [ $QUICK = 1 ]; then ARGS="--workers 0,1,2 --iterations 1 --batch 4 --crop 32"; else ARGS="--workers 0,1,2,4,8,16 --iterations 3 --batch 16 --crop 64"; fi
+  timeout 240 node bench/tomogan/train_parallel.mjs $ARGS || echo "failed or timed out (exit $?)"
 else skip "bench/tomogan/train_parallel.mjs is not in this tree"; fi
 
 section "3. TomoGAN on the GPU through Dawn (Vulkan)"
