@@ -40,6 +40,12 @@ describe('anyml tomogan train', () => {
     const range = anyml(['tomogan', 'train', '--out', join(dir, 'c'), '--views', '2:1']);
     expect(range.code).toBe(2);
     expect(range.stderr).toMatch(/--views: got '2:1', expected lo:hi with 0 < lo ≤ hi/);
+    // --workers: the same run data-parallel on 2 worker threads (loss agrees to f32 rounding: docs/tomogan.md).
+    const par = anyml(['tomogan', 'train', '--out', join(dir, 'wide2'), '--pairs', '3', '--sizes', '32,48', '--views', '0.25:1.5', '--photon-range', '200:20000',
+      '--filters', 'ramp,hann', '--kinds', 'ct,textured', '--iterations', '2', '--batch', '2', '--crop', '16', '--lambda-adv', '0', '--workers', '2', '--json']);
+    expect(par.code, par.stderr).toBe(0);
+    expect(par.json).toMatchObject({ iterations: 2, workers: 2 });
+    expect(Math.abs((par.json!.mse as number) / (r.json!.mse as number) - 1)).toBeLessThan(1e-3);
     const crop = anyml(['tomogan', 'train', '--out', join(dir, 'c'), '--sizes', '32,256', '--crop', '64']);
     expect(crop.stderr).toMatch(/--crop: got 64, expected at most the smallest image size 32/);
   }, 120_000);
