@@ -3,7 +3,7 @@
 // bench:tomogan-volume — `anyml denoise` on float32 TIFF stacks (docs/tomogan.md "Volumes"): slices per second and
 // peak RSS (process.resourceUsage().maxRSS of the CLI's own process, from its --json summary) per slice count and
 // backend. Flat peak RSS across slice counts is the streaming bound; one fresh process per case.
-// Usage: npm run bench:tomogan-volume [-- --size 512] [-- --counts 16,64] [-- --backends native,wasm]
+// Usage: npm run bench:tomogan-volume [-- --size 512] [-- --counts 16,64] [-- --backends native,wasm] [-- --tile 512]
 import { spawnSync } from 'node:child_process';
 import { cpus, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +15,8 @@ const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.inde
 const size = Number(arg('--size', 512));
 const counts = arg('--counts', '16,64').split(',').map(Number);
 const backends = arg('--backends', 'native,wasm').split(',');
+// --tile: the denoise tile core (the backend's default otherwise); smaller tiles bound the runtime's activations.
+const tile = arg('--tile');
 const { createTiffStack } = await import(join(root, 'dist/io/tiff_stack.js'));
 const dir = mkdtempSync(join(tmpdir(), 'anyml-bench-volume-'));
 
@@ -36,7 +38,7 @@ const rows = [];
 for (const n of counts) {
   const input = await stack(n);
   for (const backend of backends) {
-    const r = spawnSync(process.execPath, [join(root, 'bin/anyml.js'), 'denoise', input, join(dir, `o${n}${backend}.tif`), '--backend', backend, '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(root, 'bin/anyml.js'), 'denoise', input, join(dir, `o${n}${backend}.tif`), '--backend', backend, ...(tile ? ['--tile', tile] : []), '--json'], { encoding: 'utf8' });
     const last = r.stdout.trim().split('\n').pop();
     if (r.status !== 0) {
       rows.push({ backend, slices: n, error: (r.stderr.trim().split('\n').pop() ?? '').slice(0, 80) });
@@ -47,7 +49,7 @@ for (const n of counts) {
   }
 }
 rmSync(dir, { recursive: true, force: true });
-console.log(`anyml denoise on ${size}² float32 TIFF stacks, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}`);
+console.log(`anyml denoise on ${size}² float32 TIFF stacks${tile ? `, tile ${tile}` : ''}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}`);
 console.log('backend  slices  seconds  slices/s  peak RSS MB');
 for (const r of rows)
   console.log(r.error ? `${r.backend.padEnd(8)} ${String(r.slices).padStart(6)}  failed: ${r.error}` : `${r.backend.padEnd(8)} ${String(r.slices).padStart(6)} ${r.seconds.toFixed(1).padStart(8)} ${r.rate.toFixed(2).padStart(9)} ${r.rssMB.toFixed(0).padStart(12)}`);
