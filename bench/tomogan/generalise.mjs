@@ -9,7 +9,7 @@
 //              (Gaussian, data range 255) averaged outside the annotation mask;
 //   held-out   the 256² simulated test set of bench/tomogan/quality.mjs (shepp-logan, ellipses, foam, smooth ×
 //              I0 500, 1000, 5000 × --count, seeds 100·1000 + cell), mean SSIM against the noise-free FBP.
-// Beside each: the input's own SSIM. Usage: node bench/tomogan/generalise.mjs [--weights model.json] [--backend wasm]
+// Beside each: the input's own SSIM. Usage: node bench/tomogan/generalise.mjs [--weights model.json|name] [--backend wasm]
 //   [--count 2] [--json out.json]   (default weights: the shipped ones; needs a built dist/ and ../shared/data)
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,8 @@ const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.inde
 const a = { ...(await import('anyml')), ...(await import('anyml/tomogan')), ...(await import('anyml/node')) };
 if (!existsSync(shared)) throw new Error(`bench:tomogan-generalise needs ${shared}`);
 const weights = arg('--weights');
-const model = weights ? await a.loadWeights(weights) : await a.loadDefaultWeights();
+// --weights: a model.json, or a shipped name (tomogan-sim-v1, tomogan-sim-v2).
+const model = !weights ? await a.loadDefaultWeights() : a.SHIPPED_WEIGHTS.includes(weights) ? await a.loadShippedWeights(weights) : await a.loadWeights(weights);
 const backend = arg('--backend', 'wasm');
 const count = Number(arg('--count', 2));
 const clip = (img, lo, hi) => ({ ...img, data: img.data.map((v) => Math.min(hi, Math.max(lo, v))) });

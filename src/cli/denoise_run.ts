@@ -11,8 +11,8 @@ import { type DenoiseOptions, denoise } from '../tomogan/denoise.js';
 import { DEFAULT_EDGE_NAME, type EdgeModelJson, edgeModelFromJson, loadDefaultEdgeModel } from '../tomogan/edge/model_file.js';
 import type { TomoganEdgeModel } from '../tomogan/edge/pipeline.js';
 import { createBar } from './progress.js';
-import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../tomogan/default_weights.js';
-import { type Generator, loadWeights } from '../tomogan/model.js';
+import { DEFAULT_WEIGHTS_NAME, generatorFor } from '../tomogan/default_weights.js';
+import type { Generator } from '../tomogan/model.js';
 
 export interface DenoiseFlags {
   backend: BackendChoice;
@@ -69,7 +69,7 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
   if (await isVolumeRun(input, output, f)) return runVolume(input, output, f);
   await checkOutputFile(output, 'anyml denoise: output', IMAGE_EXTENSIONS);
   // Without --weights: the generator anyml trained on its simulated low-dose FBP data (docs/tomogan-model-card.md).
-  const model = f.weights ? await loadWeights(f.weights) : await loadDefaultWeights();
+  const model = await generatorFor(f.weights);
   const weights = f.weights ?? DEFAULT_WEIGHTS_NAME;
   const image = await readImage(input);
   if (image.depth !== f.slices) {
@@ -102,7 +102,7 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
 async function runVolume(input: string, output: string, f: DenoiseFlags): Promise<void> {
   if (!f.edge && (f.edgeModel || f.runtime !== 'auto' || !f.finetune))
     throw new InvalidInputError(`anyml denoise: ${f.edgeModel ? '--edge-model' : f.runtime !== 'auto' ? '--runtime' : '--no-finetune'}`, 'a value without --edge', '--edge (these choose how the int8 edge path runs)');
-  const model = f.weights ? await loadWeights(f.weights) : await loadDefaultWeights();
+  const model = await generatorFor(f.weights);
   const edge = f.edge ? await edgeSetup(f, model) : undefined;
   const opts = edge ? { model: edge.model, scale: f.scale, ...edge.opts } : { model, backend: f.backend, scale: f.scale, tile: f.tile, halo: f.halo, threads: f.threads };
   const { runDenoiseVolume } = await import('./denoise_volume.js');

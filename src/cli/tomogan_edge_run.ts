@@ -9,13 +9,13 @@ import { scaleToUint8Range } from '../io/image.js';
 import { IMAGE_EXTENSIONS, readImage } from '../io/node_image.js';
 import type { Image } from '../types.js';
 import { needsScaling } from '../tomogan/denoise.js';
-import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../tomogan/default_weights.js';
+import { DEFAULT_WEIGHTS_NAME, generatorFor } from '../tomogan/default_weights.js';
 import { quantizeTomogan } from '../tomogan/edge/build.js';
 import { exportTflite } from '../tomogan/edge/export.js';
 import { DEFAULT_EDGE_NAME, type EdgeModelJson, edgeModelFromJson, edgeModelToJson, loadDefaultEdgeModel } from '../tomogan/edge/model_file.js';
 import type { TomoganEdgeModel } from '../tomogan/edge/pipeline.js';
 import { edgeQuality } from '../tomogan/edge/report.js';
-import { type Generator, loadWeights } from '../tomogan/model.js';
+import type { Generator } from '../tomogan/model.js';
 import { exportOnnx } from '../tomogan/onnx.js';
 import { simulatedPairs } from '../tomogan/train/dataset.js';
 import { createBar } from './progress.js';
@@ -62,7 +62,7 @@ async function calibrationSet(text: string, f: QuantizeFlags): Promise<Image[] |
   return folderImages(text);
 }
 
-const generator = (weights?: string): Promise<Generator> => (weights ? loadWeights(weights) : loadDefaultWeights());
+const generator = (weights?: string): Promise<Generator> => generatorFor(weights);
 
 export async function runQuantize(f: QuantizeFlags): Promise<void> {
   if (f.tile % 8) throw new InvalidInputError('anyml tomogan quantize: --tile', String(f.tile), 'a multiple of 8 (the generator pools three times)');

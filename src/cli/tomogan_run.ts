@@ -6,7 +6,8 @@ import { InvalidInputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkOutputDir } from '../io/files.js';
 import type { TfBackendName } from '../tomogan/types.js';
-import { type DecoderWidths, loadWeights, saveWeights } from '../tomogan/model.js';
+import { type DecoderWidths, saveWeights } from '../tomogan/model.js';
+import { generatorFor } from '../tomogan/default_weights.js';
 import { simulatedPairs } from '../tomogan/train/dataset.js';
 import { type TrainCheckpoint, decodeCheckpoint, encodeCheckpoint, generatorFromCheckpoint, resolveTrainOptions, trainTomogan } from '../tomogan/train/train.js';
 import { type FbpFilter, FBP_FILTERS } from '../tomo/fbp.js';
@@ -72,7 +73,7 @@ export async function runTrain(f: TrainFlags): Promise<void> {
     if (!existsSync(ckJson)) throw new InvalidInputError('anyml tomogan train: --resume', ckJson, 'an existing checkpoint (written every --checkpoint-every iterations)');
     resume = decodeCheckpoint(readFileSync(ckJson, 'utf8'), new Uint8Array(readFileSync(ckBin)));
   }
-  const init = f.weights ? await loadWeights(f.weights) : undefined;
+  const init = f.weights ? await generatorFor(f.weights) : undefined;
   const depth = Number(f.depth) as 1 | 3;
   const t0 = performance.now();
   const say = (s: string) => !f.json && process.stderr.write(s);

@@ -4,36 +4,59 @@
 import { InvalidInputError } from '../errors.js';
 import { type Generator, type LoadWeightsOptions, type TomoganModelJson, loadWeights, readWeightsFile } from './model.js';
 
-/** Name of the shipped weights (folder under weights/ in the package). */
+/** Name of the shipped weights `anyml denoise` and loadDefaultWeights use (folder under weights/ in the package). */
 export const DEFAULT_WEIGHTS_NAME = 'tomogan-sim-v1';
 
 /**
- * URL of the shipped model.json. src/tomogan and dist/tomogan are both two levels below the package root, so one
- * relative URL serves the sources, the build and bundlers, which emit the file because the URL is a literal.
+ * Every shipped generator by name: the URLs of its model.json and weights.bin. src/tomogan and dist/tomogan are both
+ * two levels below the package root, so one relative URL serves the sources, the build and bundlers, which emit the
+ * files because each URL is a literal. weights.bin is written out rather than resolved against model.json: a bundler
+ * may inline a small model.json as a `data:` URL, against which no relative path resolves.
  */
+const SHIPPED = {
+  'tomogan-sim-v1': () => [new URL('../../weights/tomogan-sim-v1/model.json', import.meta.url), new URL('../../weights/tomogan-sim-v1/weights.bin', import.meta.url)],
+} as const satisfies Record<string, () => [URL, URL]>;
+
+export type ShippedWeightsName = keyof typeof SHIPPED;
+export const SHIPPED_WEIGHTS = Object.keys(SHIPPED) as ShippedWeightsName[];
+
+/** Whether `s` names shipped weights (what `--weights tomogan-sim-v2` means), rather than a model.json path. */
+export function isShippedWeights(s: string): s is ShippedWeightsName {
+  return Object.hasOwn(SHIPPED, s);
+}
+
+/** The generator `--weights` names: shipped weights by name, a model.json path, or (undefined) the default. */
+export function generatorFor(weights: string | undefined, opts: LoadWeightsOptions = {}): Promise<Generator> {
+  if (weights === undefined) return loadDefaultWeights(opts);
+  return isShippedWeights(weights) ? loadShippedWeights(weights, opts) : loadWeights(weights, opts);
+}
+
+/** URL of the default shipped model.json. */
 export function defaultWeightsUrl(): URL {
-  return new URL('../../weights/tomogan-sim-v1/model.json', import.meta.url);
+  return SHIPPED[DEFAULT_WEIGHTS_NAME]()[0];
 }
 
 /**
- * URL of the shipped weights.bin, written out rather than resolved against model.json: a bundler may inline a small
- * model.json as a `data:` URL, against which no relative path resolves.
- */
-function defaultWeightDataUrl(): URL {
-  return new URL('../../weights/tomogan-sim-v1/weights.bin', import.meta.url);
-}
-
-/**
- * Loads the shipped generator (depth 1, repo widths) in Node and in bundled browser apps alike: both files are
- * literal `new URL(…, import.meta.url)` assets of anyml, so a bundler such as vite emits them with no configuration.
+ * Loads the default shipped generator (depth 1, repo widths) in Node and in bundled browser apps alike.
  * @example const model = await loadDefaultWeights(); const { image } = await denoise(slice, { model });
  */
 export async function loadDefaultWeights(opts: LoadWeightsOptions = {}): Promise<Generator> {
-  const [json, weightData] = await Promise.all([readWeightsFile(defaultWeightsUrl(), opts), readWeightsFile(defaultWeightDataUrl(), opts)]);
+  return loadShippedWeights(DEFAULT_WEIGHTS_NAME, opts);
+}
+
+/**
+ * Loads a shipped generator by name (SHIPPED_WEIGHTS; model card: docs/tomogan-model-card.md).
+ * @example const v2 = await loadShippedWeights('tomogan-sim-v2');
+ */
+export async function loadShippedWeights(name: ShippedWeightsName, opts: LoadWeightsOptions = {}): Promise<Generator> {
+  const urls = (SHIPPED as Record<string, (() => [URL, URL]) | undefined>)[name];
+  if (!urls) throw new InvalidInputError('loadShippedWeights: name', JSON.stringify(name), `one of ${SHIPPED_WEIGHTS.join(', ')}`);
+  const [jsonUrl, binUrl] = urls();
+  const [json, weightData] = await Promise.all([readWeightsFile(jsonUrl, opts), readWeightsFile(binUrl, opts)]);
   const modelJson = JSON.parse(new TextDecoder().decode(json)) as TomoganModelJson;
   const paths = (modelJson.weightsManifest ?? []).flatMap((g) => g.paths);
   if (paths.length !== 1 || paths[0] !== 'weights.bin') {
-    throw new InvalidInputError(`loadDefaultWeights: ${DEFAULT_WEIGHTS_NAME}/model.json weightsManifest`, JSON.stringify(paths), '["weights.bin"] (the shipped layout)');
+    throw new InvalidInputError(`loadShippedWeights: ${name}/model.json weightsManifest`, JSON.stringify(paths), '["weights.bin"] (the shipped layout)');
   }
   return loadWeights({ modelJson, weightData }, opts);
 }

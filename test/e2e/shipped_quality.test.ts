@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// The shipped TomoGAN weights on data they never saw, with `anyml denoise`'s defaults, through
+// bench/tomogan/generalise.mjs (the figures of docs/tomogan-model-card.md): the 1024² synthetic slice against its
+// phantom, the real APS slice against the original TomoGAN's output outside the annotation mask, and the 256²
+// held-out simulated set. v1's figures are pinned (a regression check); v2 must beat v1 where it was made to.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { nativeAvailable } from '../../src/tomogan/backends/native.js';
+import { describeWithSharedData } from '../helpers/shared_data.js';
+
+const BENCH = fileURLToPath(new URL('../../bench/tomogan/generalise.mjs', import.meta.url));
+
+async function figures(weights: string) {
+  const out = join(mkdtempSync(join(tmpdir(), 'anyml-quality-')), 'q.json');
+  const backend = (await nativeAvailable()) ? 'native' : 'wasm';
+  const r = spawnSync(process.execPath, [BENCH, '--weights', weights, '--backend', backend, '--json', out], { encoding: 'utf8', timeout: 600_000 });
+  expect(r.status, r.stderr).toBe(0);
+  console.log(r.stdout.trim());
+  return JSON.parse(readFileSync(out, 'utf8')) as Record<'synthetic' | 'real' | 'heldOut', { input: number; output: number }>;
+}
+
+describeWithSharedData('shipped TomoGAN weights on data they were not trained on', () => {
+  it('tomogan-sim-v1: synthetic 1024² 0.925, real APS 0.608, held-out 256² 0.986 (pinned)', async () => {
+    const q = await figures('tomogan-sim-v1');
+    expect(q.synthetic.output).toBeCloseTo(0.9251, 2);
+    expect(q.real.output).toBeCloseTo(0.6078, 2);
+    expect(q.heldOut.output).toBeCloseTo(0.9863, 2);
+  }, 600_000);
+});
