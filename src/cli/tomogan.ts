@@ -20,7 +20,7 @@ export function registerTomoganCommands(program: Command): void {
   tg.command('train')
     .description('train (or fine-tune with --weights) the generator; writes <out>/model.json + weights.bin and checkpoints')
     .requiredOption('--out <dir>', 'output folder (model.json, weights.bin, checkpoint.json/.bin, log.jsonl)')
-    .option('--weights <model.json|name>', 'start from these weights (fine-tuning): a model.json or a shipped name (tomogan-sim-v1)')
+    .option('--weights <model.json|name>', 'start from these weights (fine-tuning): a model.json or a shipped name (tomogan-sim-v1, tomogan-sim-v2)')
     .option('--resume', 'continue from <out>/checkpoint.json (same next step as without the interruption)')
     .option('--iterations <n>', 'generator iterations in total', num('--iterations', 1), 1000)
     .option('--batch <n>', 'minibatch', num('--batch', 1), 16)

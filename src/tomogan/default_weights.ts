@@ -15,6 +15,7 @@ export const DEFAULT_WEIGHTS_NAME = 'tomogan-sim-v1';
  */
 const SHIPPED = {
   'tomogan-sim-v1': () => [new URL('../../weights/tomogan-sim-v1/model.json', import.meta.url), new URL('../../weights/tomogan-sim-v1/weights.bin', import.meta.url)],
+  'tomogan-sim-v2': () => [new URL('../../weights/tomogan-sim-v2/model.json', import.meta.url), new URL('../../weights/tomogan-sim-v2/weights.bin', import.meta.url)],
 } as const satisfies Record<string, () => [URL, URL]>;
 
 export type ShippedWeightsName = keyof typeof SHIPPED;
@@ -41,7 +42,9 @@ export function defaultWeightsUrl(): URL {
  * @example const model = await loadDefaultWeights(); const { image } = await denoise(slice, { model });
  */
 export async function loadDefaultWeights(opts: LoadWeightsOptions = {}): Promise<Generator> {
-  return loadShippedWeights(DEFAULT_WEIGHTS_NAME, opts);
+  // Its own literal URLs, not SHIPPED's: an app that only loads the default bundles only the default's files.
+  const json = new URL('../../weights/tomogan-sim-v1/model.json', import.meta.url);
+  return loadFrom(DEFAULT_WEIGHTS_NAME, json, new URL('../../weights/tomogan-sim-v1/weights.bin', import.meta.url), opts);
 }
 
 /**
@@ -52,6 +55,10 @@ export async function loadShippedWeights(name: ShippedWeightsName, opts: LoadWei
   const urls = (SHIPPED as Record<string, (() => [URL, URL]) | undefined>)[name];
   if (!urls) throw new InvalidInputError('loadShippedWeights: name', JSON.stringify(name), `one of ${SHIPPED_WEIGHTS.join(', ')}`);
   const [jsonUrl, binUrl] = urls();
+  return loadFrom(name, jsonUrl, binUrl, opts);
+}
+
+async function loadFrom(name: string, jsonUrl: URL, binUrl: URL, opts: LoadWeightsOptions): Promise<Generator> {
   const [json, weightData] = await Promise.all([readWeightsFile(jsonUrl, opts), readWeightsFile(binUrl, opts)]);
   const modelJson = JSON.parse(new TextDecoder().decode(json)) as TomoganModelJson;
   const paths = (modelJson.weightsManifest ?? []).flatMap((g) => g.paths);

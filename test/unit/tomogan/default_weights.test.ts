@@ -2,7 +2,7 @@
 // The shipped TomoGAN weights: they load, and they restore a seeded simulated low-dose
 // slice of a phantom kind they were not trained on (Shepp–Logan) far better than the FBP input, by SSIM and PSNR.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights } from '../../../src/tomogan/default_weights.js';
+import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights, loadShippedWeights, SHIPPED_WEIGHTS } from '../../../src/tomogan/default_weights.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
 import { psnr, ssim } from '../../../src/tomo/metrics.js';
 import { simulatedPairs } from '../../../src/tomogan/train/dataset.js';
@@ -10,6 +10,16 @@ import { phantom, simulateLowDose } from '../../../src/tomo/index.js';
 import type { Image } from '../../../src/types.js';
 
 const range = (x: Image) => x.data.reduce((m, v) => Math.max(m, v), -Infinity) - x.data.reduce((m, v) => Math.min(m, v), Infinity);
+
+describe('shipped weights by name', () => {
+  it('loads tomogan-sim-v2 (depth 1, repo widths), and refuses an unknown name listing the shipped ones', async () => {
+    const g = await loadShippedWeights('tomogan-sim-v2');
+    expect([g.depth, g.widths, g.paramCount]).toEqual([1, 'repo', 694897]);
+    expect(SHIPPED_WEIGHTS).toEqual(['tomogan-sim-v1', 'tomogan-sim-v2']);
+    await expect(loadShippedWeights('tomogan-sim-v9' as never)).rejects.toThrow('loadShippedWeights: name: got "tomogan-sim-v9", expected one of tomogan-sim-v1, tomogan-sim-v2');
+    g.dispose();
+  });
+});
 
 describe(`shipped weights ${DEFAULT_WEIGHTS_NAME}`, () => {
   it('load as a depth-1, repo-width generator', async () => {
