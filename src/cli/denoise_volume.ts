@@ -83,6 +83,11 @@ export interface VolumeSummary {
 /** Denoises the volume at `input` into `output`; returns the summary (also when a signal interrupted it). */
 export async function runDenoiseVolume(input: string, output: string, f: VolumeFlags, opts: Omit<DenoiseOptions, 'onProgress' | 'signal'>): Promise<VolumeSummary> {
   const t0 = performance.now();
+  const depth = 'depth' in opts.model ? opts.model.depth : undefined;
+  // Checked before any file is opened: the library would name its option (options.slices), the user typed a flag.
+  if (depth !== undefined && depth !== f.slices) {
+    throw new InvalidInputError('anyml denoise: --slices', String(f.slices), `${depth} (these weights take ${depth} adjacent slice${depth > 1 ? 's' : ''})`);
+  }
   const { vol, out, range } = await openBoth(input, output, f);
   const ac = new AbortController();
   const off = onSignals(ac);

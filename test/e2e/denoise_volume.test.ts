@@ -154,6 +154,9 @@ describe('anyml denoise: volume errors name the slice', () => {
     f.close();
     r = run([join(dir, 'flat.h5'), join(dir, 'e3.h5'), '--dataset', '/img'], 3);
     expect(r.stderr).toMatch(/flat\.h5: \/img: got one slice \(a 2-D image\), expected at least 2 slices with --slices 3/);
+    // 3-slice weights without --slices 3: the flag is named, before any file is opened.
+    r = anyml(['denoise', join(dir, 'in.h5'), join(dir, 'e5.h5'), '--weights', models[3].json, '--backend', 'wasm']);
+    expect(r.stderr).toMatch(/anyml denoise: --slices: got 1, expected 3 \(these weights take 3 adjacent slices\)/);
     r = run([join(dir, 'in.h5'), join(dir, 'e4.h5'), '--dataset', '/exchange/missing']);
     expect(r.stderr).toMatch(/in\.h5: dataset \/exchange\/missing: missing dataset: got no such 2-D or 3-D dataset, expected one of: \/exchange\/data \[16×64×64\]/);
   });
