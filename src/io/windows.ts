@@ -67,9 +67,7 @@ export async function* libsvmWindows(source: LineSource, options: LibsvmWindowsO
     } catch (e) {
       throw relocate(e, name, first - 1);
     }
-    if (r.labelsSeen.length > 2) {
-      throw new InvalidInputError(`${name}:${first}:1`, `label values ${r.labelsSeen.join(', ')} in one window`, 'two label values (streams train binary models)');
-    }
+    if (r.labelsSeen.length > 2) throw new InvalidInputError(`${name}:${first}:1`, `label values ${r.labelsSeen.join(', ')} in one window`, 'two label values (streams train binary models)');
     // Later windows must code labels the same way; fixed once a window has shown both values.
     if (!labels && r.labelsSeen.length === 2) labels = [r.dataset.labels[0], r.dataset.labels[1]];
     return r.dataset;
