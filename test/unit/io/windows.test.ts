@@ -93,6 +93,14 @@ describe('libsvmWindows', () => {
     expect(err.where).toBe('<input>:1501:1');
   });
 
+  it('refuses three label values in the first window (streams are binary), at the window\'s first line', async () => {
+    const lines = text.split('\n');
+    lines[10] = lines[10].replace(/^\S+/, '3');
+    const err = await collect(chunks(lines.join('\n'), 1000), 1000).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/<input>:1:1: got label values -1, 1, 3 in one window, expected two label values \(streams train binary models\)/);
+  });
+
   it('checks the window option', async () => {
     await expect(collect(chunks(bytes, 10), 0)).rejects.toThrow(/options\.window/);
   });
