@@ -49,7 +49,8 @@ async function checkFlags(f: TrainFlags, kinds: string[]): Promise<void> {
   for (const k of kinds) if (!PHANTOM_KINDS.includes(k as PhantomKind)) throw new InvalidInputError('anyml tomogan train: --kinds', k, PHANTOM_KINDS.join(', '));
   for (const x of filterList(f)) if (!FBP_FILTERS.includes(x as FbpFilter)) throw new InvalidInputError('anyml tomogan train: --filters', x, FBP_FILTERS.join(', '));
   const smallest = Math.min(...(f.sizes ?? [f.size]));
-  if (f.crop > smallest) throw new InvalidInputError('anyml tomogan train: --crop', String(f.crop), `at most the smallest image size ${smallest} (crops are cut from the simulated images)`);
+  const bound = f.sizes ? `the smallest of --sizes, ${smallest}` : `--size ${f.size}`;
+  if (f.crop > smallest) throw new InvalidInputError('anyml tomogan train: --crop', String(f.crop), `at most ${bound} (crops are cut from the simulated images)`);
   const { depth, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery, workers } = f;
   try {
     resolveTrainOptions({ depth: Number(depth) as 1 | 3, widths, iterations, batch, crop, lr, lambdaAdv, lambdaMse, itd, seed, backend, checkpointEvery, workers });
