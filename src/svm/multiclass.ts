@@ -8,7 +8,6 @@ import * as Comlink from 'comlink';
 import { InvalidInputError } from '../errors.js';
 import type { Dataset } from '../types.js';
 import { decisionValues, markLabels, rowView } from './data.js';
-import { SvmModel } from './model.js';
 import type { WorkerPool } from './parallel/pool.js';
 import type { ClassFitJob } from './parallel/protocol.js';
 import type { EpochRecord } from './types.js';
@@ -37,13 +36,13 @@ export function checkEveryClass(data: Dataset): void {
   }
 }
 
-/** The fits of the K classes (or the binary one) as one model, for validation and prediction. */
-export function asModel(fits: Fitted[], labels: number[], lambda: number): SvmModel {
-  if (fits.length === 1) return new SvmModel({ weights: fits[0].weights, bias: fits[0].bias, labels, lambda });
+/** The fits as a model's weights and bias: the binary one as it is, K classes stacked class-major (SvmModelInit). */
+export function stackFits(fits: Fitted[]): { weights: Float64Array; bias: number | Float64Array } {
+  if (fits.length === 1) return { weights: fits[0].weights, bias: fits[0].bias };
   const d = fits[0].weights.length;
   const weights = new Float64Array(fits.length * d);
   fits.forEach((f, k) => weights.set(f.weights, k * d));
-  return new SvmModel({ weights, bias: Float64Array.from(fits, (f) => f.bias), labels, lambda });
+  return { weights, bias: Float64Array.from(fits, (f) => f.bias) };
 }
 
 /**

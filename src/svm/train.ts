@@ -10,7 +10,7 @@ import { optimalBias } from './bias.js';
 import { compactColumns, expandWeights } from './compact.js';
 import { Diverged, MAX_FEATURE_MAGNITUDE, largestValue, magnitudeError, seconds } from './convergence.js';
 import { runEpochs } from './epochs.js';
-import { asModel, checkEveryClass, classProblem, fitOnPool, type Fitted, validateFits } from './multiclass.js';
+import { checkEveryClass, stackFits, classProblem, fitOnPool, type Fitted, validateFits } from './multiclass.js';
 import { checkDataset, decisionValues, rowRanges, subsetDataset } from './data.js';
 import { SCHEDULES, type SolverOptions, type SvmBackend } from './solver.js';
 import { SvmModel } from './model.js';
@@ -269,11 +269,9 @@ async function trainWith(run: Runner, data: Dataset, r: Resolved, options: SvmOp
   const history = fits.length === 1 ? fits[0].history : fits.flatMap((f, k) => f.history.map((h) => ({ ...h, label: data.labels[k] })));
   const sum = (k: 'updateSeconds' | 'checkSeconds' | 'syncSeconds') => history.reduce((s, h) => s + (h[k] ?? 0), 0);
   const par = r.parallel;
-  const model = asModel(fits.map((f) => ({ ...f, ...toRaw(f.weights, f.bias) })), data.labels, lambda);
   const epochs = fits.length === 1 ? fits[0].history.length : fits.map((f) => f.history.length);
   return new SvmModel({
-    weights: model.weights,
-    bias: fits.length === 1 ? model.biases[0] : model.biases,
+    ...stackFits(fits.map((f) => ({ ...f, ...toRaw(f.weights, f.bias) }))),
     labels: data.labels,
     lambda,
     backend: run.name,
