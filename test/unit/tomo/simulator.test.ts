@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Low-dose CT simulator: scikit-image parity on shared/data/tomogan/synthetic, Radon geometry,
-// FFT and filters, Poisson statistics, phantoms, determinism and bad input.
+// FFT and filters, Poisson statistics, determinism and bad input (phantoms: phantom.test.ts).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -306,55 +306,6 @@ describe('simulateLowDose', () => {
     }
     const noise = (z: number): Float32Array => slice(r.lowDose, z).data.map((v, i) => v - slice(r.clean, z).data[i]);
     expect(noise(0)).not.toEqual(noise(2));
-  });
-});
-
-describe('phantoms', () => {
-  const kinds: PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smooth', 'textured', 'ct'];
-
-  it.each(kinds)('%s: values in [0, 1], zero outside the reconstruction circle, not blank', (kind) => {
-    const n = 64;
-    const p = phantom(kind, n, 5);
-    expect([p.width, p.height, p.depth, p.data.length]).toEqual([n, n, 1, n * n]);
-    let max = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        const v = p.data[i * n + j];
-        expect(v >= 0 && v <= 1).toBe(true);
-        if ((i - n / 2) ** 2 + (j - n / 2) ** 2 > (n / 2) ** 2) expect(v).toBe(0);
-        max = Math.max(max, v);
-      }
-    }
-    expect(max).toBeGreaterThan(0.5);
-  });
-
-  it.each(['ellipses', 'foam', 'smooth', 'textured', 'ct'] as const)('%s: same seed → same bytes, another seed → another object', (kind) => {
-    expect(phantom(kind, 48, 1).data).toEqual(phantom(kind, 48, 1).data);
-    expect(phantom(kind, 48, 1).data).not.toEqual(phantom(kind, 48, 2).data);
-  });
-
-  it("textured: the ellipses of the same seed, modulated (not flat inside a region); ct: bone, tissue and air", () => {
-    const n = 128;
-    const t = phantom('textured', n, 4), e = phantom('ellipses', n, 4);
-    let changed = 0;
-    for (let i = 0; i < t.data.length; i++) if (e.data[i] > 0.05 && Math.abs(t.data[i] / e.data[i] - 1) > 0.02) changed++;
-    expect(changed).toBeGreaterThan(0.5 * e.data.filter((v) => v > 0.05).length);
-    const ct = phantom('ct', n, 4).data;
-    const share = (lo: number, hi: number) => ct.filter((v) => v >= lo && v <= hi).length / ct.length;
-    expect(share(0.78, 1)).toBeGreaterThan(0.01); // the shell
-    expect(share(0.2, 0.45)).toBeGreaterThan(0.2); // tissue and organs (the body is about a third of the square)
-  });
-
-  it.each(kinds)('%s stack: coherent along z, middle slice = the 2D phantom', (kind) => {
-    const n = 128; // a voxel (2/n) must be well below the smallest foam void (radius 0.02)
-    const stack = phantomStack(kind, n, 3, 9);
-    expect([stack.depth, stack.data.length]).toEqual([3, 3 * n * n]);
-    expect(slice(stack, 1).data).toEqual(phantom(kind, n, 9).data);
-    const meanAbs = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
-    const neighbour = meanAbs(slice(stack, 0).data, slice(stack, 1).data);
-    const other = meanAbs(slice(stack, 1).data, phantom(kind, n, 10).data);
-    if (kind !== 'shepp-logan') expect(neighbour).toBeLessThan(other / 5);
-    expect(neighbour).toBeLessThan(0.02);
   });
 });
 
