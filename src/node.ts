@@ -13,3 +13,5 @@ export type { TfliteInterpreter, TfliteTensorInfo, OpenTfliteOptions } from './q
 export type { TfliteDelegateSpec } from './quant/tflite_c.js';
 export { parseEdgeTpuDevice, findEdgeTpuLibrary, checkEdgeTpuModel, createEdgeTpuRuntime, registerEdgeTpuRuntime } from './tomogan/edge/edgetpu.js';
 export type { EdgeTpuDevice, EdgeTpuModelInfo, EdgeTpuRuntime, EdgeTpuRuntimeOptions, EdgeTpuRegistration } from './tomogan/edge/edgetpu.js';
+export { openVolume, openVolumeOutput, partialName } from './io/volume_files.js';
+export type { OpenedVolume, VolumeOutput, OutputSpec as VolumeOutputSpec } from './io/volume_files.js';

@@ -109,7 +109,7 @@ async function runVolume(input: string, output: string, f: DenoiseFlags): Promis
   const s = await runDenoiseVolume(input, output, f, opts);
   model.dispose();
   if (f.json) process.stdout.write(JSON.stringify({ ...s, weights: f.weights ?? DEFAULT_WEIGHTS_NAME }) + '\n');
-  if (s.interrupted) throw new AbortError(s.interrupted); // exit 130, the message on stderr (src/cli/main.ts)
+  if (s.interrupted) throw new AbortError(s.interrupted); // exit 130 / 143 by signal, the message on stderr (src/cli/main.ts)
   if (!f.json)
     process.stdout.write(`denoised ${s.slices} slices of ${s.width}×${s.height} on ${s.backend || '-'} in ${s.seconds.toFixed(1)} s (${s.slicesPerSecond.toFixed(2)} slices/s${s.resumed ? `, ${s.resumed} resumed` : ''}) → ${output}\n`);
 }

@@ -5,7 +5,7 @@
 import { AbortError, InvalidInputError } from '../errors.js';
 import type { DenoiseOptions } from '../tomogan/denoise.js';
 import { denoiseVolume } from '../tomogan/volume.js';
-import { type OpenedVolume, type VolumeOutput, containerOf, openOutput, openVolume, removePartial } from './denoise_volume_io.js';
+import { type OpenedVolume, type VolumeOutput, containerOf, openVolume, openVolumeOutput, removePartial } from '../io/volume_files.js';
 import { createBar } from './progress.js';
 
 export interface VolumeFlags {
@@ -61,7 +61,7 @@ async function openBoth(input: string, output: string, f: VolumeFlags): Promise<
       throw new InvalidInputError(`anyml denoise: ${input}${vol.dataset ? `: ${vol.dataset}` : ''}`, 'one slice (a 2-D image)', 'at least 2 slices with --slices 3 (or --slices 1)');
     const [a, b] = rangeOf(f, vol.depth, input);
     const indices = Array.from({ length: b - a }, (_v, j) => vol.index(a + j));
-    const out = await openOutput({ path: output, width: vol.width, height: vol.height, dataset: vol.dataset, resume: !!f.resume, indices });
+    const out = await openVolumeOutput({ path: output, width: vol.width, height: vol.height, dataset: vol.dataset, resume: !!f.resume, indices });
     if (out.done > b - a) {
       await out.finish(false);
       throw new InvalidInputError(`anyml denoise: --resume ${out.partial}`, `${out.done} slices`, `at most ${b - a} (the range being denoised)`, 'cannot resume');

@@ -46,7 +46,8 @@ function report(err: unknown): number {
   }
   if (err instanceof AnymlError) {
     process.stderr.write(`anyml: error: ${err.message}\n`);
-    return err.code === 'ABORTED' ? 130 : 1;
+    // An abort by signal keeps the handler's 128 + signal (130 SIGINT, 143 SIGTERM); other aborts are Ctrl-C's 130.
+    return err.code !== 'ABORTED' ? 1 : typeof process.exitCode === 'number' && process.exitCode > 128 ? process.exitCode : 130;
   }
   process.stderr.write(`anyml: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 1;

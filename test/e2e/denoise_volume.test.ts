@@ -95,23 +95,31 @@ describe('anyml denoise: volumes', () => {
   });
 });
 
+/** Starts `anyml denoise big.tif <out>`, sends `sig` once 2 pages of the partial are linked; its exit code and stderr. */
+async function interrupt(sig: NodeJS.Signals, out: string): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'denoise', join(dir, 'big.tif'), out, '--weights', models[1].json, '--backend', 'wasm', '--json'], { stdio: 'pipe' });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  for (let t = 0; t < 600; t++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const n = await openTiffPages(`${out}.partial`).then(async (p) => (await p.close(), p.pages.length), () => 0);
+    if (n >= 2) break;
+  }
+  child.kill(sig);
+  return { code: await exited, stderr };
+}
+
 describe('anyml denoise: interrupted', () => {
-  it('SIGINT mid-run leaves a valid partial (never the final name); --resume finishes it', async () => {
+  beforeAll(async () => {
     const big = Array.from({ length: 48 }, (_v, k) => randomImage(128, 128, 1, 500 + k).data);
     await writeStack(join(dir, 'big.tif'), big, 128);
+  });
+
+  it('SIGINT mid-run leaves a valid partial (never the final name); --resume finishes it', async () => {
     const out = join(dir, 'big_out.tif');
-    const child = spawn(process.execPath, [BIN, 'denoise', join(dir, 'big.tif'), out, '--weights', models[1].json, '--backend', 'wasm', '--json'], { stdio: 'pipe' });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-    // wait until at least 2 pages are linked, then interrupt
-    for (let t = 0; t < 600; t++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const n = await openTiffPages(`${out}.partial`).then(async (p) => (await p.close(), p.pages.length), () => 0);
-      if (n >= 2) break;
-    }
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const { code, stderr } = await interrupt('SIGINT', out);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted: \d+ of 48 slices in .*big_out\.tif\.partial; rerun with --resume/);
     expect(existsSync(out)).toBe(false);
     const partial = pagesOf(`${out}.partial`);
@@ -121,6 +129,15 @@ describe('anyml denoise: interrupted', () => {
     expect(r.json).toMatchObject({ resumed: partial.depth, slices: 48 - partial.depth });
     expect(pagesOf(out).depth).toBe(48);
     expect(existsSync(`${out}.partial`)).toBe(false);
+  }, 180_000);
+
+  it('SIGTERM (a job scheduler stopping it) exits 143 with the same valid partial', async () => {
+    const out = join(dir, 'big_term.tif');
+    const { code, stderr } = await interrupt('SIGTERM', out);
+    expect(code).toBe(143);
+    expect(stderr).toMatch(/interrupted: \d+ of 48 slices in .*big_term\.tif\.partial/);
+    expect(existsSync(out)).toBe(false);
+    expect(pagesOf(`${out}.partial`).depth).toBeGreaterThanOrEqual(2);
   }, 180_000);
 });
 

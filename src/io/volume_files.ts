@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 // The containers `anyml denoise` reads and writes as volumes (docs/tomogan.md "Volumes"): TIFF stacks (page by
-// page), HDF5 datasets (slice by slice), and one file per slice named by a `{i}` / `{i:N}` pattern.
+// page), HDF5 datasets (slice by slice), and one file per slice named by a `{i}` / `{i:N}` pattern. Exported from
+// `anyml/node` as openVolume / openVolumeOutput: a VolumeSource and a VolumeSink for denoiseVolume.
 import { readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import { DEFAULT_DATASET, createHdf5Stack, openHdf5Volume } from '../io/hdf5_volume.js';
-import { readImage, writeImage } from '../io/node_image.js';
-import { openTiffPages } from '../io/tiff_pages.js';
-import { createTiffStack, resumeTiffStack } from '../io/tiff_stack.js';
+import { DEFAULT_DATASET, createHdf5Stack, openHdf5Volume } from './hdf5_volume.js';
+import { readImage, writeImage } from './node_image.js';
+import { openTiffPages } from './tiff_pages.js';
+import { createTiffStack, resumeTiffStack } from './tiff_stack.js';
 import type { VolumeSource } from '../tomogan/volume.js';
+import type { Image } from '../types.js';
 
 export type Container = 'tiff' | 'hdf5' | 'pattern';
 
@@ -56,6 +58,7 @@ async function patternVolume(pattern: string): Promise<OpenedVolume> {
   return { width: first.width, height: first.height, depth: found.length, slice, index: (k) => found[k], close: async () => {} };
 }
 
+/** Opens a TIFF stack, an HDF5 dataset (default /exchange/data) or a `{i}` pattern of slice files as a VolumeSource. */
 export async function openVolume(path: string, dataset?: string): Promise<OpenedVolume> {
   const kind = containerOf(path);
   if (kind === 'pattern') return patternVolume(path);
@@ -71,7 +74,8 @@ export async function openVolume(path: string, dataset?: string): Promise<Opened
 /** An output being written: `done` slices exist already (a resumed partial); `finish` makes it final. */
 export interface VolumeOutput {
   readonly done: number;
-  write(k: number, data: Float32Array): Promise<void>;
+  /** Writes slice k (the next one in order; a pattern output names its file by k): a VolumeSink for denoiseVolume. */
+  write(k: number, slice: Float32Array | Image): Promise<void>;
   /** Closes the output; `complete` renames a stack's partial to its final name. */
   finish(complete: boolean): Promise<void>;
   /** Where the slices done so far are, for the interrupted message. */
@@ -88,18 +92,26 @@ async function existingFiles(pattern: string, indices: number[]): Promise<number
   return n;
 }
 
-export interface OutputSpec { path: string; width: number; height: number; dataset?: string; resume: boolean; indices: number[] }
+/**
+ * Where and what to write: `dataset` for HDF5 (default /exchange/data); `resume` continues `<path>.partial` (or a
+ * pattern's existing files); `indices` are the slice numbers to be written, in order (a pattern's resume point).
+ */
+export interface OutputSpec { path: string; width: number; height: number; dataset?: string; resume?: boolean; indices?: number[] }
 
-export async function openOutput(s: OutputSpec): Promise<VolumeOutput> {
+const dataOf = (s: Float32Array | Image): Float32Array => (s instanceof Float32Array ? s : s.data);
+
+/** Opens an output volume: a stack is written to `<path>.partial` and renamed to `path` by `finish(true)`. */
+export async function openVolumeOutput(s: OutputSpec): Promise<VolumeOutput> {
   const kind = containerOf(s.path);
   if (kind === 'pattern') {
     if (!['.tif', '.tiff', '.npy'].includes(extname(s.path).toLowerCase()))
       throw new InvalidInputError(s.path, `extension '${extname(s.path)}'`, '.tif, .tiff or .npy (float32 slices; a PNG cannot hold floats)', 'unknown slice format');
-    const done = s.resume ? await existingFiles(s.path, s.indices) : 0;
-    if (done > 0) await readImage(patternPath(s.path, s.indices[done - 1])).then((im) => {
-      if (im.width !== s.width || im.height !== s.height) throw new InvalidInputError(patternPath(s.path, s.indices[done - 1]), `${im.width}×${im.height}`, `${s.width}×${s.height}`, 'cannot resume');
+    const indices = s.indices ?? [];
+    const done = s.resume ? await existingFiles(s.path, indices) : 0;
+    if (done > 0) await readImage(patternPath(s.path, indices[done - 1])).then((im) => {
+      if (im.width !== s.width || im.height !== s.height) throw new InvalidInputError(patternPath(s.path, indices[done - 1]), `${im.width}×${im.height}`, `${s.width}×${s.height}`, 'cannot resume');
     });
-    return { done, partial: s.path, write: (k, data) => writeImage(patternPath(s.path, k), { width: s.width, height: s.height, depth: 1, data }), finish: async () => {} };
+    return { done, partial: s.path, write: (k, sl) => writeImage(patternPath(s.path, k), { width: s.width, height: s.height, depth: 1, data: dataOf(sl) }), finish: async () => {} };
   }
   const part = partialName(s.path);
   const has = s.resume && (await stat(part).then(() => true, () => false));
@@ -109,7 +121,7 @@ export async function openOutput(s: OutputSpec): Promise<VolumeOutput> {
   return {
     done: w.pages,
     partial: part,
-    write: (_k, data) => w.append(data),
+    write: (_k, sl) => w.append(dataOf(sl)),
     async finish(complete) {
       await w.close();
       if (complete) await rename(part, s.path);
