@@ -118,10 +118,18 @@ export async function openVolumeOutput(s: OutputSpec): Promise<VolumeOutput> {
   const w = kind === 'hdf5'
     ? await createHdf5Stack(part, s.dataset ?? DEFAULT_DATASET, s.width, s.height, has)
     : has ? await resumeTiffStack(part, s.width, s.height) : await createTiffStack(part, s.width, s.height);
+  // A stack is appended in order, so k must be the next slice: indices[pages] when given, else one past the last.
+  let last: number | undefined;
+  const next = () => (s.indices ? s.indices[w.pages] : last === undefined ? undefined : last + 1);
   return {
     done: w.pages,
     partial: part,
-    write: (_k, sl) => w.append(dataOf(sl)),
+    async write(k, sl) {
+      const want = next();
+      if (want !== undefined && k !== want) throw new InvalidInputError(`${part}: slice ${k}`, `slice ${k} after ${w.pages} written`, `slice ${want} (a stack is written in order)`);
+      await w.append(dataOf(sl));
+      last = k;
+    },
     async finish(complete) {
       await w.close();
       if (complete) await rename(part, s.path);

@@ -110,6 +110,17 @@ describe.skipIf(!!noRegistry)('consumer: a fresh Node project (npm install anyml
       await writeImage('slice.tif', lowDose); })`]);
     const d = lastJson(run(dir, 'npx', ['anyml', 'denoise', 'slice.tif', 'out.tif', '--backend', 'wasm', '--json']).stdout);
     expect(d).toMatchObject({ backend: 'wasm', weights: 'tomogan-sim-v1', width: 64, height: 64, scaled: true });
+    // A volume through anyml/node's containers and anyml/tomogan's denoiseVolume, as a user's script writes it.
+    const vol = run(dir, process.execPath, ['-e', `(async () => { const a = await import('anyml'), n = await import('anyml/node'), t = await import('anyml/tomogan');
+      const w = await n.openVolumeOutput({ path: 'stack.tif', width: 32, height: 32 });
+      for (let k = 0; k < 3; k++) await w.write(k, a.simulateLowDose(a.phantom('foam', 32, k), { photons: 1000, angles: 51, seed: k }).lowDose);
+      await w.finish(true);
+      const src = await n.openVolume('stack.tif'), out = await n.openVolumeOutput({ path: 'denoised.h5', width: 32, height: 32 });
+      const r = await t.denoiseVolume(src, out, { model: await t.loadDefaultWeights(), backend: 'wasm' });
+      await out.finish(true); await src.close();
+      const back = await n.openVolume('denoised.h5');
+      console.log(JSON.stringify({ slices: r.slices, depth: back.depth, finite: (await back.slice(2)).every(Number.isFinite) })); await back.close(); })()`]);
+    expect(lastJson(vol.stdout)).toEqual({ slices: 3, depth: 3, finite: true });
   });
 
   it('a strict TypeScript project (skipLibCheck: false) compiles against the published types, NodeNext and Bundler', () => {

@@ -35,7 +35,17 @@ describe('openVolume / openVolumeOutput', () => {
     });
   }
 
-  it('drive denoiseVolume: the output stack holds the per-slice denoise results', async () => {
+  it('a stack refuses a slice out of order, naming it and the one expected', async () => {
+    const out = await openVolumeOutput({ path: join(dir, 'order.tif'), width: S, height: S });
+    await out.write(5, slices[0]);
+    await expect(out.write(7, slices[1])).rejects.toThrow(/order\.tif\.partial: slice 7.*expected slice 6/);
+    await out.finish(false);
+    const ranged = await openVolumeOutput({ path: join(dir, 'ranged.h5'), width: S, height: S, indices: [2, 3] });
+    await expect(ranged.write(0, slices[0])).rejects.toThrow(/slice 0.*expected slice 2/);
+    await ranged.finish(false);
+  });
+
+    it('drive denoiseVolume: the output stack holds the per-slice denoise results', async () => {
     const src = await openVolume(join(dir, 'stack.tif'));
     const out = await openVolumeOutput({ path: join(dir, 'denoised.tif'), width: S, height: S });
     await denoiseVolume(src, out, { model: gen, backend: 'cpu' });
