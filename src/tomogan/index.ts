@@ -49,5 +49,6 @@ export type { EdgeQuality, EdgeVariant } from './edge/report.js';
 export { needsScaling } from './denoise.js';
 export { registerLiteRtBackend } from './backends/litert.js';
 export type { LiteRtLike, LiteRtTensorLike, LiteRtBackendOptions } from './backends/litert.js';
+export { threeSliceFrom } from './depth.js';
 export { denoiseVolume } from './volume.js';
 export type { DenoiseVolumeOptions, DenoiseVolumeResult, VolumeProgress, VolumeSink, VolumeSource, VolumeInput } from './volume.js';
