@@ -24,7 +24,7 @@ const a = { ...(await import('anyml')), ...(await import('anyml/tomogan')), ...(
 const log = (s) => process.stderr.write(s + '\n');
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
-const gen = await a.loadDefaultWeights();
+const gen = await a.loadShippedWeights(a.DEFAULT_EDGE_BASE); // the edge model's own float weights
 const edge = argv.includes('--edge') ? a.edgeModelFromJson(JSON.parse(readFileSync(flag('--edge'), 'utf8')), gen) : await a.loadDefaultEdgeModel(gen);
 const runtimes = [];
 for (const name of ['reference', 'tflite', 'onnxruntime']) {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { HostError } from 'anyml';
 import { registerEdgeTpuRuntime } from 'anyml/node';
-import { denoise, loadDefaultEdgeModel, loadDefaultWeights, type TomoganEdgeModel } from 'anyml/tomogan';
+import { denoise, loadDefaultEdgeModel, type TomoganEdgeModel } from 'anyml/tomogan';
 import { runEdgeJob } from './edge_job.js';
 import { type ProviderJob, type ProviderResult, serveProvider } from './messages.js';
 
@@ -33,7 +33,7 @@ async function compiledModel(): Promise<{ path: string; bytes: Uint8Array }> {
 serveProvider({
   init: async () => {
     const { path, bytes } = await compiledModel();
-    edge = await loadDefaultEdgeModel(await loadDefaultWeights());
+    edge = await loadDefaultEdgeModel();
     const reg = registerEdgeTpuRuntime({ edge, compiled: bytes, device: process.env.ANYML_EDGETPU_DEVICE || 'usb', library: process.env.ANYML_EDGETPU_LIB || undefined });
     backend = `edgetpu:${reg.device}`;
     if (!reg.compiledForEdgeTpu)

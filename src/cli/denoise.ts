@@ -23,7 +23,7 @@ export function registerDenoiseCommand(program: Command): void {
     .option('--tile <px>', 'tile core size (default: per backend)', intArg('--tile', 8))
     .option('--threads <n>', 'native backend: onnxruntime threads (default: one per physical core)', intArg('--threads', 1))
     .option('--halo <px>', 'context around each tile (>= 48 is exact)', intArg('--halo', 0), 56)
-    .option('--weights <model.json|name>', 'TomoGAN weights: a model.json (tfjs format, + weights.bin) or a shipped name (tomogan-sim-v1, tomogan-sim-v2); default: the shipped tomogan-sim-v1 (docs/tomogan-model-card.md)')
+    .option('--weights <model.json|name>', 'TomoGAN weights: a model.json (tfjs format, + weights.bin) or a shipped name (tomogan-sim-v1, tomogan-sim-v2, …); default: the shipped tomogan-sim-v2, or with --edge the edge model base (docs/tomogan-model-card.md)')
     .option('--slices <n>', '1, or 3 adjacent slices (the model must have depth 3)', intArg('--slices', 1), 1)
     .addOption(new Option('--scale <mode>', 'auto: percentile-scale to 0…255 unless the values already lie in 0…255 with a maximum above 1').choices(['auto', 'percentile', 'none']).default('auto'))
     .option('--edge', 'the int8 edge path: 64² tiles with no halo on an int8 runtime, stitched, then the fine-tune network (default edge model: the shipped tomogan-sim-v1-edge)')

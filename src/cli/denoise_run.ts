@@ -12,6 +12,7 @@ import { DEFAULT_EDGE_NAME, type EdgeModelJson, edgeModelFromJson, loadDefaultEd
 import type { TomoganEdgeModel } from '../tomogan/edge/pipeline.js';
 import { createBar } from './progress.js';
 import { DEFAULT_WEIGHTS_NAME, generatorFor } from '../tomogan/default_weights.js';
+import { edgeWeights } from './edge_base.js';
 import type { Generator } from '../tomogan/model.js';
 
 export interface DenoiseFlags {
@@ -69,8 +70,8 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
   if (await isVolumeRun(input, output, f)) return runVolume(input, output, f);
   await checkOutputFile(output, 'anyml denoise: output', IMAGE_EXTENSIONS);
   // Without --weights: the generator anyml trained on its simulated low-dose FBP data (docs/tomogan-model-card.md).
-  const model = await generatorFor(f.weights);
-  const weights = f.weights ?? DEFAULT_WEIGHTS_NAME;
+  const weights = await weightsOf(f);
+  const model = await generatorFor(weights);
   const image = await readImage(input);
   if (image.depth !== f.slices) {
     throw new InvalidInputError(`anyml denoise: ${input}`, `${image.depth} slice(s)`, `${f.slices} (--slices; a 3-slice stack gives its middle slice)`);
@@ -98,17 +99,23 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
 }
 
 
+/** The float weights of a run: --weights; else with --edge the edge model's base; else the default. */
+async function weightsOf(f: DenoiseFlags): Promise<string> {
+  return f.edge ? edgeWeights('anyml denoise: --edge-model', f.weights, f.edgeModel) : f.weights ?? DEFAULT_WEIGHTS_NAME;
+}
+
 /** A volume run (src/cli/denoise_volume.ts): the same model and options, slice by slice. */
 async function runVolume(input: string, output: string, f: DenoiseFlags): Promise<void> {
   if (!f.edge && (f.edgeModel || f.runtime !== 'auto' || !f.finetune))
     throw new InvalidInputError(`anyml denoise: ${f.edgeModel ? '--edge-model' : f.runtime !== 'auto' ? '--runtime' : '--no-finetune'}`, 'a value without --edge', '--edge (these choose how the int8 edge path runs)');
-  const model = await generatorFor(f.weights);
+  const weights = await weightsOf(f);
+  const model = await generatorFor(weights);
   const edge = f.edge ? await edgeSetup(f, model) : undefined;
   const opts = edge ? { model: edge.model, scale: f.scale, ...edge.opts } : { model, backend: f.backend, scale: f.scale, tile: f.tile, halo: f.halo, threads: f.threads };
   const { runDenoiseVolume } = await import('./denoise_volume.js');
   const s = await runDenoiseVolume(input, output, f, opts);
   model.dispose();
-  if (f.json) process.stdout.write(JSON.stringify({ ...s, weights: f.weights ?? DEFAULT_WEIGHTS_NAME }) + '\n');
+  if (f.json) process.stdout.write(JSON.stringify({ ...s, weights }) + '\n');
   if (s.interrupted) throw new AbortError(s.interrupted); // exit 130 / 143 by signal, the message on stderr (src/cli/main.ts)
   if (!f.json)
     process.stdout.write(`denoised ${s.slices} slices of ${s.width}×${s.height} on ${s.backend || '-'} in ${s.seconds.toFixed(1)} s (${s.slicesPerSecond.toFixed(2)} slices/s${s.resumed ? `, ${s.resumed} resumed` : ''}) → ${output}\n`);

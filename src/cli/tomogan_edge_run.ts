@@ -12,12 +12,13 @@ import { needsScaling } from '../tomogan/denoise.js';
 import { DEFAULT_WEIGHTS_NAME, generatorFor } from '../tomogan/default_weights.js';
 import { quantizeTomogan } from '../tomogan/edge/build.js';
 import { exportTflite } from '../tomogan/edge/export.js';
-import { DEFAULT_EDGE_NAME, type EdgeModelJson, edgeModelFromJson, edgeModelToJson, loadDefaultEdgeModel } from '../tomogan/edge/model_file.js';
+import { DEFAULT_EDGE_BASE, DEFAULT_EDGE_NAME, type EdgeModelJson, edgeModelFromJson, edgeModelToJson, loadDefaultEdgeModel } from '../tomogan/edge/model_file.js';
 import type { TomoganEdgeModel } from '../tomogan/edge/pipeline.js';
 import { edgeQuality } from '../tomogan/edge/report.js';
 import type { Generator } from '../tomogan/model.js';
 import { exportOnnx } from '../tomogan/onnx.js';
 import { simulatedPairs } from '../tomogan/train/dataset.js';
+import { edgeWeights } from './edge_base.js';
 import { createBar } from './progress.js';
 
 export interface QuantizeFlags {
@@ -98,7 +99,7 @@ export interface ExportFlags {
 
 async function edgeModel(f: ExportFlags, model: Generator): Promise<TomoganEdgeModel> {
   if (f.edge) return edgeModelFromJson(JSON.parse(readFileSync(f.edge, 'utf8')) as EdgeModelJson, model, f.edge);
-  if (f.weights) throw new InvalidInputError('anyml tomogan export: --edge', 'nothing with --weights', `the edge.json that tomogan quantize wrote for those weights (the shipped ${DEFAULT_EDGE_NAME} belongs to ${DEFAULT_WEIGHTS_NAME})`);
+  if (f.weights) throw new InvalidInputError('anyml tomogan export: --edge', 'nothing with --weights', `the edge.json that tomogan quantize wrote for those weights (the shipped ${DEFAULT_EDGE_NAME} belongs to ${DEFAULT_EDGE_BASE})`);
   return loadDefaultEdgeModel(model);
 }
 
@@ -106,8 +107,8 @@ export async function runExport(out: string, f: ExportFlags): Promise<void> {
   const ext = extname(out).toLowerCase();
   await checkOutputFile(out, 'anyml tomogan export: <out>', ['.tflite', '.onnx']);
   if (f.tile !== undefined && f.tile % 8) throw new InvalidInputError('anyml tomogan export: --tile', String(f.tile), 'a multiple of 8');
-  const model = await generator(f.weights);
   const needEdge = f.int8 || f.finetune;
+  const model = await generator(needEdge ? await edgeWeights('anyml tomogan export: --edge', f.weights, f.edge) : f.weights);
   const edge = needEdge ? await edgeModel(f, model) : undefined;
   let bytes: Uint8Array;
   if (ext === '.tflite') {

@@ -5,7 +5,7 @@ import { InvalidInputError } from '../errors.js';
 import { type Generator, type LoadWeightsOptions, type TomoganModelJson, loadWeights, readWeightsFile } from './model.js';
 
 /** Name of the shipped weights `anyml denoise` and loadDefaultWeights use (folder under weights/ in the package). */
-export const DEFAULT_WEIGHTS_NAME = 'tomogan-sim-v1';
+export const DEFAULT_WEIGHTS_NAME = 'tomogan-sim-v2';
 
 /**
  * Every shipped generator by name: the URLs of its model.json and weights.bin. src/tomogan and dist/tomogan are both
@@ -43,8 +43,8 @@ export function defaultWeightsUrl(): URL {
  */
 export async function loadDefaultWeights(opts: LoadWeightsOptions = {}): Promise<Generator> {
   // Its own literal URLs, not SHIPPED's: an app that only loads the default bundles only the default's files.
-  const json = new URL('../../weights/tomogan-sim-v1/model.json', import.meta.url);
-  return loadFrom(DEFAULT_WEIGHTS_NAME, json, new URL('../../weights/tomogan-sim-v1/weights.bin', import.meta.url), opts);
+  const json = new URL('../../weights/tomogan-sim-v2/model.json', import.meta.url);
+  return loadFrom(DEFAULT_WEIGHTS_NAME, json, new URL('../../weights/tomogan-sim-v2/weights.bin', import.meta.url), opts);
 }
 
 /**

@@ -37,7 +37,7 @@ export { trainFinetune } from './edge/finetune_train.js';
 export type { FinetunePair, TrainFinetuneOptions, TrainFinetuneResult } from './edge/finetune_train.js';
 export { edgeRuntimes, registerEdgeRuntime } from './edge/runtimes.js';
 export type { EdgeRuntime } from './edge/runtimes.js';
-export { edgeModelToJson, edgeModelFromJson, loadDefaultEdgeModel, defaultEdgeUrl, DEFAULT_EDGE_NAME, EDGE_FORMAT } from './edge/model_file.js';
+export { edgeModelToJson, edgeModelFromJson, loadDefaultEdgeModel, defaultEdgeUrl, DEFAULT_EDGE_NAME, DEFAULT_EDGE_BASE, EDGE_FORMAT } from './edge/model_file.js';
 export type { EdgeModelJson } from './edge/model_file.js';
 export { generatorGraph } from './graph.js';
 export { exportTflite } from './edge/export.js';

@@ -109,7 +109,7 @@ describe.skipIf(!!noRegistry)('consumer: a fresh Node project (npm install anyml
       const { lowDose } = a.simulateLowDose(a.phantom('foam', 64, 2), { photons: 1000, angles: 101, seed: 1 });
       await writeImage('slice.tif', lowDose); })`]);
     const d = lastJson(run(dir, 'npx', ['anyml', 'denoise', 'slice.tif', 'out.tif', '--backend', 'wasm', '--json']).stdout);
-    expect(d).toMatchObject({ backend: 'wasm', weights: 'tomogan-sim-v1', width: 64, height: 64, scaled: true });
+    expect(d).toMatchObject({ backend: 'wasm', weights: 'tomogan-sim-v2', width: 64, height: 64, scaled: true });
     // A volume through anyml/node's containers and anyml/tomogan's denoiseVolume, as a user's script writes it.
     const vol = run(dir, process.execPath, ['-e', `(async () => { const a = await import('anyml'), n = await import('anyml/node'), t = await import('anyml/tomogan');
       const w = await n.openVolumeOutput({ path: 'stack.tif', width: 32, height: 32 });

@@ -62,11 +62,11 @@ describe('anyml denoise', () => {
     expect(relErr(a, b)).toBeLessThanOrEqual(TOMOGAN_TOLERANCE.native);
   });
 
-  it('without --weights uses the shipped tomogan-sim-v1 weights and names them in --json', async () => {
+  it('without --weights uses the shipped tomogan-sim-v2 weights and names them in --json', async () => {
     const out = join(dir, 'default.png');
     const r = anyml(['denoise', input, out, '--backend', 'wasm', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ weights: 'tomogan-sim-v1', backend: 'wasm', width: 70, height: 45 });
+    expect(r.json).toMatchObject({ weights: 'tomogan-sim-v2', backend: 'wasm', width: 70, height: 45 });
     expect((await decodeImage(readFileSync(out))).data.every(Number.isFinite)).toBe(true);
   });
 

@@ -26,12 +26,12 @@ beforeAll(async () => {
 });
 
 describe('anyml denoise --edge', () => {
-  it('runs the shipped int8 edge model and prints the stage times', () => {
+  it('runs the shipped int8 edge model on its own base weights (tomogan-sim-v1, not the default) and prints the stage times', () => {
     const out = join(dir, 'edge.npy');
     const r = anyml(['denoise', input, out, '--edge', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ width: 150, height: 100, edge: 'tomogan-sim-v1-edge', finetune: true, tiles: 6 });
+    expect(r.json).toMatchObject({ width: 150, height: 100, edge: 'tomogan-sim-v1-edge', weights: 'tomogan-sim-v1', finetune: true, tiles: 6 });
     const st = r.json!.stages as Record<string, number>;
     for (const k of ['model', 'stitch', 'finetune', 'total']) expect(st[k]).toBeGreaterThanOrEqual(0);
     expect(st.total).toBeGreaterThanOrEqual(st.model + st.stitch);
@@ -44,6 +44,14 @@ describe('anyml denoise --edge', () => {
     const out = join(dir, 'x.npy');
     expect(anyml(['denoise', input, out, '--edge', '--tile', '128']).stderr).toMatch(/--tile: got a value with --edge, expected nothing/);
     expect(anyml(['denoise', input, out, '--runtime', 'tflite']).stderr).toMatch(/--runtime: got a value without --edge, expected --edge/);
+  });
+
+  it('refuses an edge.json whose base is not shipped weights unless --weights names them', () => {
+    const edge = join(dir, 'foreign-edge.json');
+    writeFileSync(edge, JSON.stringify({ format: 'anyml-tomogan-edge', version: 1, tile: 64, depth: 1, base: 'lab/model.json' }));
+    const r = anyml(['denoise', input, join(dir, 'y.npy'), '--edge', '--edge-model', edge]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--edge-model: .*foreign-edge\.json base: got "lab\/model\.json", expected the name of shipped weights, or --weights/);
   });
 });
 
@@ -83,7 +91,7 @@ describe('anyml tomogan quantize', () => {
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ method: 'percentile', tile: 64, finetune: true, quality: [] });
     const edge = JSON.parse(readFileSync(join(out, 'edge.json'), 'utf8'));
-    expect(edge).toMatchObject({ format: 'anyml-tomogan-edge', version: 1, tile: 64, base: 'tomogan-sim-v1' });
+    expect(edge).toMatchObject({ format: 'anyml-tomogan-edge', version: 1, tile: 64, base: 'tomogan-sim-v2' });
     expect(edge.tomogan.ranges).toHaveLength(26);
     const d = anyml(['denoise', input, join(dir, 'q.npy'), '--edge', '--edge-model', join(out, 'edge.json'), '--json']);
     expect(d.code).toBe(0);

@@ -52,7 +52,7 @@ describe('anyml host (the process)', () => {
     const t = await denoise(img, { model, backend: 'host', host: h, hostProvider: 'tflite' });
     expect(t.backend).toBe('host:tflite');
     expect(t.stages).toMatchObject({ stitch: expect.any(Number), finetune: expect.any(Number) });
-    const edge = await loadDefaultEdgeModel(model);
+    const edge = await loadDefaultEdgeModel();
     const ref = await denoise(img, { model: edge, runtime: 'reference' });
     const lsb = edge.finetune!.quantized.params[edge.finetune!.quantized.graph.output].scale * ((t.range?.hi ?? 255) - (t.range?.lo ?? 0)) / 255;
     let within = 0;

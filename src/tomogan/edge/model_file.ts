@@ -6,6 +6,7 @@ import { InvalidInputError } from '../../errors.js';
 import type { Graph } from '../../quant/graph.js';
 import type { RangeMethod, TensorRange } from '../../quant/ranges.js';
 import { generatorGraph } from '../graph.js';
+import { loadShippedWeights } from '../default_weights.js';
 import { type Generator, type LoadWeightsOptions, readWeightsFile } from '../model.js';
 import { type FinetuneConfig, finetuneGraph, finetuneShapes } from './finetune.js';
 import type { TomoganEdgeModel } from './pipeline.js';
@@ -93,8 +94,17 @@ export function defaultEdgeUrl(): URL {
   return new URL('../../../weights/tomogan-sim-v1-edge/edge.json', import.meta.url);
 }
 
-/** The shipped edge model on `generator` (the shipped tomogan-sim-v1, loadDefaultWeights). */
-export async function loadDefaultEdgeModel(generator: Generator, opts: LoadWeightsOptions = {}): Promise<TomoganEdgeModel> {
-  const bytes = await readWeightsFile(defaultEdgeUrl(), opts);
-  return edgeModelFromJson(JSON.parse(new TextDecoder().decode(bytes)) as EdgeModelJson, generator, `${DEFAULT_EDGE_NAME}/edge.json`);
+/**
+ * The float weights the shipped edge model was calibrated and fine-tuned on. Not the default float weights
+ * (tomogan-sim-v2): int8 ranges and the fine-tune network belong to one generator, so the edge path keeps its base.
+ */
+export const DEFAULT_EDGE_BASE = 'tomogan-sim-v1';
+
+/**
+ * The shipped edge model on `generator`: by default its base, the shipped tomogan-sim-v1 (DEFAULT_EDGE_BASE); a
+ * generator passed here should be those weights, as the int8 ranges were measured on them.
+ */
+export async function loadDefaultEdgeModel(generator?: Generator, opts: LoadWeightsOptions = {}): Promise<TomoganEdgeModel> {
+  const [bytes, gen] = await Promise.all([readWeightsFile(defaultEdgeUrl(), opts), generator ?? loadShippedWeights(DEFAULT_EDGE_BASE, opts)]);
+  return edgeModelFromJson(JSON.parse(new TextDecoder().decode(bytes)) as EdgeModelJson, gen, `${DEFAULT_EDGE_NAME}/edge.json`);
 }

@@ -13,7 +13,6 @@ import { AnymlError, InvalidInputError } from '../../../src/errors.js';
 import { quantizeArray } from '../../../src/quant/reference.js';
 import { writeTflite } from '../../../src/quant/tflite.js';
 import { openTflite } from '../../../src/quant/tflite_c.js';
-import { loadDefaultWeights } from '../../../src/tomogan/default_weights.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
 import {
   checkEdgeTpuModel, createEdgeTpuRuntime, findEdgeTpuLibrary, parseEdgeTpuDevice, registerEdgeTpuRuntime,
@@ -91,7 +90,7 @@ describe.skipIf(skip)('the stand-in delegate (TFLite external-delegate plugin AB
     execFileSync('/usr/bin/gcc', ['-shared', '-fPIC', '-Wall', '-Werror', '-o', standin, SOURCE]);
     log = join(dir, 'standin.log');
     process.env.ANYML_STANDIN_LOG = log;
-    edge = await loadDefaultEdgeModel(await loadDefaultWeights());
+    edge = await loadDefaultEdgeModel();
     tileFile = join(dir, 'tomogan_64_int8.tflite');
     writeFileSync(tileFile, exportTflite(edge)); // what `anyml tomogan export x.tflite --int8` writes
   }, 60_000);
@@ -283,7 +282,7 @@ if (hwReason)
 
 describe.skipIf(hwReason !== null)('on a real Edge TPU (ANYML_TEST_EDGETPU_MODEL)', () => {
   it('the compiled file has the Edge TPU op, and the worker denoises close to the CPU int8 result', async () => {
-    const model = edge ?? (await loadDefaultEdgeModel(await loadDefaultWeights()));
+    const model = edge ?? (await loadDefaultEdgeModel());
     expect(checkEdgeTpuModel(model, new Uint8Array(readFileSync(hwModel!))).compiledForEdgeTpu).toBe(true);
     const p = provider({ ANYML_EDGETPU_MODEL: hwModel!, ANYML_EDGETPU_DEVICE: device === '/dev/apex_0' ? 'pci' : 'usb' });
     await p.start();

@@ -22,9 +22,12 @@ describe('shipped weights by name', () => {
 });
 
 describe(`shipped weights ${DEFAULT_WEIGHTS_NAME}`, () => {
-  it('load as a depth-1, repo-width generator', async () => {
+  it('load as a depth-1, repo-width generator, the same weights as loading the default by name', async () => {
     const g = await loadDefaultWeights();
     expect([g.depth, g.widths, g.paramCount]).toEqual([1, 'repo', 694897]);
+    const named = await loadShippedWeights(DEFAULT_WEIGHTS_NAME);
+    for (const s of g.specs) expect(Buffer.from(g.weights.get(s.name)!.kernel.buffer).equals(Buffer.from(named.weights.get(s.name)!.kernel.buffer))).toBe(true);
+    named.dispose();
   });
 
   it('raise SSIM and PSNR on a held-out seeded Shepp–Logan slice at I0 = 1000 (256², wasm)', async () => {

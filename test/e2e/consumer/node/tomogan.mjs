@@ -13,7 +13,7 @@ for (const v of clean.data) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
 const score = (img) => ssim(img, clean, { dataRange: hi - lo });
 const auto = await denoise(lowDose, { model });
 const wasm = await denoise(lowDose, { model, backend: 'wasm' });
-const edge = await loadDefaultEdgeModel(model);
+const edge = await loadDefaultEdgeModel(); // on its own base weights, tomogan-sim-v1
 const ref = await denoise(lowDose, { model: edge, runtime: 'reference' });
 const edgeAuto = await denoise(lowDose, { model: edge });
 let diff = 0;

@@ -19,7 +19,7 @@ try {
   const r = await denoise(lowDose, { model, backend: 'wasm' });
   res.wasm = { backend: r.backend, scaled: r.scaled, ssimInput: ssim(lowDose, clean, o), ssimOutput: ssim(r.image, clean, o) };
   // The shipped int8 edge model (its edge.json an asset of anyml) on the reference runtime (the wasm core's q8_conv2d).
-  const e = await denoise(lowDose, { model: await loadDefaultEdgeModel(model), runtime: 'reference' });
+  const e = await denoise(lowDose, { model: await loadDefaultEdgeModel(), runtime: 'reference' });
   res.edge = { backend: e.backend, ssimOutput: ssim(e.image, clean, o) };
   if (new URLSearchParams(location.search).has('webgpu')) {
     const info = await webgpuAdapterInfo();
