@@ -11,7 +11,7 @@ import { type DenoiseOptions, denoise } from '../tomogan/denoise.js';
 import { DEFAULT_EDGE_NAME, type EdgeModelJson, edgeModelFromJson, loadDefaultEdgeModel } from '../tomogan/edge/model_file.js';
 import type { TomoganEdgeModel } from '../tomogan/edge/pipeline.js';
 import { createBar } from './progress.js';
-import { DEFAULT_WEIGHTS_NAME, generatorFor } from '../tomogan/default_weights.js';
+import { DEFAULT_3SLICE_WEIGHTS_NAME, DEFAULT_WEIGHTS_NAME, generatorFor } from '../tomogan/default_weights.js';
 import { edgeWeights } from './edge_base.js';
 import type { Generator } from '../tomogan/model.js';
 
@@ -99,9 +99,10 @@ export async function runDenoise(input: string, output: string, f: DenoiseFlags)
 }
 
 
-/** The float weights of a run: --weights; else with --edge the edge model's base; else the default. */
+/** The float weights of a run: --weights; else with --edge the edge model's base; else the default for --slices. */
 async function weightsOf(f: DenoiseFlags): Promise<string> {
-  return f.edge ? edgeWeights('anyml denoise: --edge-model', f.weights, f.edgeModel) : f.weights ?? DEFAULT_WEIGHTS_NAME;
+  if (f.edge) return edgeWeights('anyml denoise: --edge-model', f.weights, f.edgeModel);
+  return f.weights ?? (f.slices === 3 ? DEFAULT_3SLICE_WEIGHTS_NAME : DEFAULT_WEIGHTS_NAME);
 }
 
 /** A volume run (src/cli/denoise_volume.ts): the same model and options, slice by slice. */

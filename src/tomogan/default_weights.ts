@@ -7,6 +7,9 @@ import { type Generator, type LoadWeightsOptions, type TomoganModelJson, loadWei
 /** Name of the shipped weights `anyml denoise` and loadDefaultWeights use (folder under weights/ in the package). */
 export const DEFAULT_WEIGHTS_NAME = 'tomogan-sim-v2';
 
+/** Name of the shipped 3-slice weights `anyml denoise --slices 3` uses without --weights (depth 3, repo widths). */
+export const DEFAULT_3SLICE_WEIGHTS_NAME = 'tomogan-sim-v2-3slice';
+
 /**
  * Every shipped generator by name: the URLs of its model.json and weights.bin. src/tomogan and dist/tomogan are both
  * two levels below the package root, so one relative URL serves the sources, the build and bundlers, which emit the
@@ -16,6 +19,10 @@ export const DEFAULT_WEIGHTS_NAME = 'tomogan-sim-v2';
 const SHIPPED = {
   'tomogan-sim-v1': () => [new URL('../../weights/tomogan-sim-v1/model.json', import.meta.url), new URL('../../weights/tomogan-sim-v1/weights.bin', import.meta.url)],
   'tomogan-sim-v2': () => [new URL('../../weights/tomogan-sim-v2/model.json', import.meta.url), new URL('../../weights/tomogan-sim-v2/weights.bin', import.meta.url)],
+  'tomogan-sim-v2-3slice': () => [
+    new URL('../../weights/tomogan-sim-v2-3slice/model.json', import.meta.url),
+    new URL('../../weights/tomogan-sim-v2-3slice/weights.bin', import.meta.url),
+  ],
 } as const satisfies Record<string, () => [URL, URL]>;
 
 export type ShippedWeightsName = keyof typeof SHIPPED;

@@ -8,7 +8,7 @@ export type { DecoderWidths, ConvSpec, ConvWeights, GeneratorConfig, CreateGener
 export { denoise, DEFAULT_TILE } from './denoise.js';
 export type { DenoiseOptions, DenoiseResult, DenoiseScale } from './denoise.js';
 export { nativeAvailable } from './backends/native.js';
-export { loadDefaultWeights, loadShippedWeights, defaultWeightsUrl, DEFAULT_WEIGHTS_NAME, SHIPPED_WEIGHTS } from './default_weights.js';
+export { loadDefaultWeights, loadShippedWeights, defaultWeightsUrl, DEFAULT_WEIGHTS_NAME, DEFAULT_3SLICE_WEIGHTS_NAME, SHIPPED_WEIGHTS } from './default_weights.js';
 export type { ShippedWeightsName } from './default_weights.js';
 export { trainTomogan, encodeCheckpoint, decodeCheckpoint, generatorFromCheckpoint } from './train/train.js';
 export type { TrainTomoganOptions, TrainRecord, TrainCheckpoint, TrainResult, TrainingPair } from './train/train.js';

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodeImage } from '../../src/io/image.js';
+import { formatNpy } from '../../src/io/npy.js';
+import { loadShippedWeights } from '../../src/tomogan/default_weights.js';
+import { denoise } from '../../src/tomogan/denoise.js';
 import { createGenerator, saveWeights } from '../../src/tomogan/model.js';
 import { nativeAvailable } from '../../src/tomogan/backends/native.js';
 import { TOMOGAN_TOLERANCE } from '../parity/tomogan_tolerance.js';
@@ -68,6 +71,22 @@ describe('anyml denoise', () => {
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ weights: 'tomogan-sim-v2', backend: 'wasm', width: 70, height: 45 });
     expect((await decodeImage(readFileSync(out))).data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('--slices 3 without --weights uses the shipped tomogan-sim-v2-3slice on a 3-slice stack (its middle slice)', async () => {
+    const [w, h] = [70, 45];
+    const data = new Float32Array(3 * w * h);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 37 + (i % 7) * 11) % 251;
+    const stack = join(dir, 'stack3.npy');
+    writeFileSync(stack, formatNpy(data, [3, h, w]));
+    const out = join(dir, 'stack3-out.npy');
+    const r = anyml(['denoise', stack, out, '--slices', '3', '--backend', 'wasm', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.json).toMatchObject({ weights: 'tomogan-sim-v2-3slice', backend: 'wasm', width: w, height: h });
+    const model = await loadShippedWeights('tomogan-sim-v2-3slice');
+    const ref = await denoise({ width: w, height: h, depth: 3, data }, { model, backend: 'wasm' });
+    model.dispose();
+    expect(relErr((await decodeImage(readFileSync(out))).data, ref.image.data)).toBeLessThanOrEqual(1e-6);
   });
 
   it("--backend auto probes WebGPU without Dawn's diagnostics reaching stderr, and reports what ran", () => {

@@ -2,7 +2,7 @@
 // The shipped TomoGAN weights: they load, and they restore a seeded simulated low-dose
 // slice of a phantom kind they were not trained on (Shepp–Logan) far better than the FBP input, by SSIM and PSNR.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WEIGHTS_NAME, loadDefaultWeights, loadShippedWeights, SHIPPED_WEIGHTS } from '../../../src/tomogan/default_weights.js';
+import { DEFAULT_3SLICE_WEIGHTS_NAME, DEFAULT_WEIGHTS_NAME, loadDefaultWeights, loadShippedWeights, SHIPPED_WEIGHTS } from '../../../src/tomogan/default_weights.js';
 import { denoise } from '../../../src/tomogan/denoise.js';
 import { psnr, ssim } from '../../../src/tomo/metrics.js';
 import { simulatedPairs } from '../../../src/tomogan/train/dataset.js';
@@ -15,8 +15,10 @@ describe('shipped weights by name', () => {
   it('loads tomogan-sim-v2 (depth 1, repo widths), and refuses an unknown name listing the shipped ones', async () => {
     const g = await loadShippedWeights('tomogan-sim-v2');
     expect([g.depth, g.widths, g.paramCount]).toEqual([1, 'repo', 694897]);
-    expect(SHIPPED_WEIGHTS).toEqual(['tomogan-sim-v1', 'tomogan-sim-v2']);
-    await expect(loadShippedWeights('tomogan-sim-v9' as never)).rejects.toThrow('loadShippedWeights: name: got "tomogan-sim-v9", expected one of tomogan-sim-v1, tomogan-sim-v2');
+    expect(SHIPPED_WEIGHTS).toEqual(['tomogan-sim-v1', 'tomogan-sim-v2', 'tomogan-sim-v2-3slice']);
+    await expect(loadShippedWeights('tomogan-sim-v9' as never)).rejects.toThrow(
+      'loadShippedWeights: name: got "tomogan-sim-v9", expected one of tomogan-sim-v1, tomogan-sim-v2, tomogan-sim-v2-3slice',
+    );
     g.dispose();
   });
 });
@@ -66,5 +68,23 @@ describe(`shipped weights ${DEFAULT_WEIGHTS_NAME}`, () => {
     expect([auto.scaled, pct.scaled]).toEqual([false, true]);
     expect(pct.range!.hi).toBeLessThanOrEqual(255);
     await expect(denoise(u8, { model, scale: 'minmax' as never })).rejects.toThrow("denoise: options.scale: got minmax, expected 'auto' | 'percentile' | 'none'");
+  });
+});
+
+describe(`shipped weights ${DEFAULT_3SLICE_WEIGHTS_NAME}`, () => {
+  // Slice k with k−1 and k+1 (the neighbours' channels of the first 1×1 convolution: 2 × 8 more weights).
+  it('load as a depth-3 generator and restore the middle slice of a held-out 3-slice Shepp–Logan stack (256², wasm)', async () => {
+    const model = await loadShippedWeights(DEFAULT_3SLICE_WEIGHTS_NAME);
+    expect([model.depth, model.widths, model.paramCount]).toEqual([3, 'repo', 694897 + 16]);
+    const [p] = simulatedPairs({ count: 1, size: 256, depth: 3, kinds: ['shepp-logan'], photons: [1000], seed: 4242 });
+    const n = p.clean.data.length;
+    const middle: Image = { ...p.clean, data: p.noisy.data.slice(n, 2 * n) };
+    const r = await denoise(p.noisy, { model, backend: 'wasm' });
+    const opts = { dataRange: 255, window: 'gaussian11' as const };
+    const [before, after] = [ssim(middle, p.clean, opts), ssim(r.image, p.clean, opts)];
+    console.log(`3-slice Shepp–Logan 256², I0 1000: SSIM ${before.toFixed(3)} → ${after.toFixed(3)}`);
+    expect(after).toBeGreaterThan(before + 0.1);
+    expect(after).toBeGreaterThan(0.95);
+    model.dispose();
   });
 });
