@@ -8,7 +8,9 @@
 //   --min-views F   views log-uniform from F·N (instead of N/4) up to ⌈π/2·N⌉
 //   --u8            round the noisy input to integers on 0…255 (an 8-bit slice, as the real one is)
 //   --resample      resample both images by 0.5…0.8 (a 2×2-footprint weighted average), as the real slice was rendered
-// Usage: node bench/tomogan/finetune_probe.mjs [--iterations 400] [--min-views 0.03125] [--u8] [--resample]
+//   --lambda-adv A  add TomoGAN's adversarial term with weight A (a fresh discriminator, two D steps per G step)
+//                   beside the pixel loss of weight 1: the reference of the real figure was trained with one
+// Usage: node bench/tomogan/finetune_probe.mjs [--iterations 400] [--min-views 0.03125] [--u8] [--resample] [--lambda-adv 1]
 //   (needs a built dist/ and ../shared/data; about 3 minutes per 100 iterations on a 2-vCPU VM)
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,10 +59,12 @@ let data = a.simulatedPairs({ count: 24, sizes: [256, 512], views: [Number(arg('
 if (flag('--resample')) data = data.map((p, i) => ({ ...p, noisy: resample(p.noisy, 0.5 + 0.3 * ((i * 0.618) % 1)), clean: resample(p.clean, 0.5 + 0.3 * ((i * 0.618) % 1)) }));
 if (flag('--u8')) data = data.map((p) => ({ ...p, noisy: { ...p.noisy, data: p.noisy.data.map((v) => Math.round(Math.min(255, Math.max(0, v)))) } }));
 const f = (x) => x.toFixed(4);
+const lambdaAdv = Number(arg('--lambda-adv', 0));
+if (!(lambdaAdv >= 0)) throw new Error(`--lambda-adv: ${arg('--lambda-adv')}; expected a number ≥ 0`);
 console.log(`bench:tomogan-finetune-probe ${weights}: real ${f(await real(base))}, synthetic ${f(await synthetic(base))}`);
 let ck;
 for (let it = 100; it <= Number(arg('--iterations', 400)); it += 100) {
-  const r = await a.trainTomogan({ data, init: ck ? undefined : base, resume: ck, iterations: it, batch: 4, crop: 64, lr: 1e-4, lambdaAdv: 0, lambdaMse: 1, seed: 5, backend: 'wasm' });
+  const r = await a.trainTomogan({ data, init: ck ? undefined : base, resume: ck, iterations: it, batch: 4, crop: 64, lr: 1e-4, lambdaAdv, lambdaMse: 1, seed: 5, backend: 'wasm' });
   ck = r.checkpoint;
   console.log(`bench:tomogan-finetune-probe iteration ${it}: real ${f(await real(r.generator))}, synthetic ${f(await synthetic(r.generator))}`);
   r.generator.dispose();
