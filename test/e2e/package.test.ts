@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SHIPPED_WEIGHTS } from '../../src/tomogan/default_weights.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const node = (code: string) => spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
@@ -42,8 +43,10 @@ describe('package exports', () => {
     expect(links.length).toBeGreaterThan(3);
     expect(links.filter((l) => !files.has(l.replace(/^\.\//, '')))).toEqual([]); // relative links resolve inside the package
     expect(readme).not.toMatch(/\]\(\.\.\//); // no link leaves the package
-    for (const f of ['LICENSE', 'README.md', 'dist/index.js', 'dist/tomogan/index.js', 'dist/node.js', 'vendor/tfjs/tfjs-backend-wasm-simd.wasm', 'vendor/tfjs/register-gradients.node.cjs', 'weights/tomogan-sim-v1/weights.bin'])
+    for (const f of ['LICENSE', 'README.md', 'dist/index.js', 'dist/tomogan/index.js', 'dist/node.js', 'vendor/tfjs/tfjs-backend-wasm-simd.wasm', 'vendor/tfjs/register-gradients.node.cjs'])
       expect(files.has(f), f).toBe(true);
+    // Every name loadShippedWeights takes has its files in the tarball.
+    for (const name of SHIPPED_WEIGHTS) for (const f of ['model.json', 'weights.bin']) expect(files.has(`weights/${name}/${f}`), `${name}/${f}`).toBe(true);
     expect([...files].filter((f) => f.startsWith('dist/browser/') || f.startsWith('src/'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
     expect(pkg.repository?.url).toMatch(/^git\+https:/);
