@@ -117,6 +117,19 @@ export function fbp(sinogram: Sinogram, options: FbpOptions = {}): Image {
   return { width: size, height: size, depth: 1, data: out };
 }
 
+/**
+ * The unfiltered back-projection Σ_θ p(θ, t) of a [angle][detector] sinogram onto a size × size image (pixels
+ * outside the inscribed circle 0), with FBP's geometry and detector interpolation: the transpose of {@link radon}
+ * up to its bilinear weights (an unmatched pair, as most iterative codes use).
+ */
+export function backProjectSinogram(sino: Sinogram, size: number): Float64Array {
+  const n = sino.detectors;
+  const stride = n + 1; // a trailing zero per view, as in fbp
+  const q = new Float64Array(sino.angles.length * stride);
+  for (let a = 0; a < sino.angles.length; a++) for (let d = 0; d < n; d++) q[a * stride + d] = sino.data[a * n + d];
+  return backProject(q, stride, n, Float64Array.from(sino.angles), size);
+}
+
 /** Σ over views of the filtered projection at t, for the pixels inside the circle of radius size//2 (others 0). */
 function backProject(q: Float64Array, stride: number, diag: number, angles: Float64Array, size: number): Float64Array {
   const r = size >> 1;

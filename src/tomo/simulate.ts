@@ -6,6 +6,7 @@ import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
 import type { Image } from '../types.js';
 import { fbp, type FbpFilter } from './fbp.js';
+import { sirt } from './sirt.js';
 import { anglesFor, checkAngles, checkSquareImage, radon, type AngleList, type Sinogram } from './radon.js';
 
 export interface SimulateOptions {
@@ -19,9 +20,17 @@ export interface SimulateOptions {
   pmax?: number;
   /** Keep every k-th view (0, k, 2k, …) for the low-dose image: sparse-view streaks. Default 1 (all views). */
   sparseEvery?: number;
-  /** FBP filter for both reconstructions. Default 'ramp'. */
+  /** FBP filter for both reconstructions (for the clean one only with `reconstruction: 'sirt'`). Default 'ramp'. */
   filter?: FbpFilter;
+  /**
+   * How the low-dose image is reconstructed: `'fbp'` (default), or `'sirt'` with `sirtIterations` iterations
+   * (default 100), whose noise is low-pass instead of ramp-shaped (src/tomo/sirt.ts). The clean image is FBP always.
+   */
+  reconstruction?: Reconstruction;
+  sirtIterations?: number;
 }
+
+export type Reconstruction = 'fbp' | 'sirt';
 
 export interface SimulateResult {
   /** FBP of the noisy (and/or sparse) post-log projections, in phantom units; same size and depth as the input. */
@@ -39,7 +48,8 @@ export interface SimulateResult {
  * Simulates a low-dose scan of a phantom (one slice, or a stack whose slices are scanned independently with the
  * same views). With p = s·R[f] the scaled Radon transform (s so that max p = pmax over the whole stack, as one
  * material calibration serves a whole 3D object):
- *   counts ~ Poisson(I0·e^−p),   p̂ = −ln(max(counts, 0.5) / I0),   lowDose = FBP(p̂ / s),   clean = FBP(R[f]).
+ *   counts ~ Poisson(I0·e^−p),   p̂ = −ln(max(counts, 0.5) / I0),   lowDose = FBP(p̂ / s),   clean = FBP(R[f])
+ * (lowDose = SIRT(p̂ / s) with `reconstruction: 'sirt'`).
  * The 0.5 floor keeps the log finite where no photon arrived. With `photons: Infinity` and `sparseEvery: k`
  * this gives the README's noise-free sparse-view reconstruction.
  *
@@ -50,7 +60,7 @@ export interface SimulateResult {
  */
 export function simulateLowDose(phantom: Image, options: SimulateOptions): SimulateResult {
   const n = checkSquareImage(phantom, 'simulateLowDose: phantom');
-  const { angles, photons, pmax, every, filter, seed } = checkOptions(options);
+  const { angles, photons, pmax, every, filter, seed, reconstruction, sirtIterations } = checkOptions(options);
   const depth = phantom.depth;
   const full: Sinogram[] = [];
   let peak = 0;
@@ -73,7 +83,8 @@ export function simulateLowDose(phantom: Image, options: SimulateOptions): Simul
     clean.set(fbp(full[z], { filter }).data, z * n * n);
     const sparse = every === 1 ? full[z] : keepEvery(full[z], every);
     const noisy = Number.isFinite(photons) ? addPhotonNoise(sparse, photons, scale, rng) : sparse;
-    lowDose.set(fbp(noisy, { filter, size: n }).data, z * n * n);
+    const low = reconstruction === 'sirt' ? sirt(noisy, { iterations: sirtIterations }) : fbp(noisy, { filter, size: n });
+    lowDose.set(low.data, z * n * n);
     sinograms.push(noisy);
   }
   const image = (data: Float32Array): Image => ({ width: n, height: n, depth, data });
@@ -193,5 +204,9 @@ function checkOptions(o: SimulateOptions) {
     throw new InvalidInputError(`${where}.sparseEvery`, String(every), `an integer in [1, ${angles.length}] (the view count)`);
   }
   if (!Number.isInteger(o.seed)) throw new InvalidInputError(`${where}.seed`, String(o.seed), 'an integer');
-  return { angles, photons, pmax, every, filter: o.filter ?? 'ramp', seed: o.seed >>> 0 };
+  const reconstruction = o.reconstruction ?? 'fbp';
+  if (reconstruction !== 'fbp' && reconstruction !== 'sirt') throw new InvalidInputError(`${where}.reconstruction`, JSON.stringify(reconstruction), "'fbp' or 'sirt'");
+  const sirtIterations = o.sirtIterations ?? 100;
+  if (!Number.isInteger(sirtIterations) || sirtIterations < 1) throw new InvalidInputError(`${where}.sirtIterations`, String(sirtIterations), 'an integer ≥ 1');
+  return { angles, photons, pmax, every, filter: o.filter ?? 'ramp', seed: o.seed >>> 0, reconstruction, sirtIterations };
 }

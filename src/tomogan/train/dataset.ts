@@ -6,7 +6,7 @@ import { scaleToUint8Range } from '../../io/image.js';
 import { bounded, nextU32, seedState } from '../../rng.js';
 import { type PhantomKind, phantom, phantomStack } from '../../tomo/phantom.js';
 import type { FbpFilter } from '../../tomo/fbp.js';
-import { simulateLowDose } from '../../tomo/simulate.js';
+import { simulateLowDose, type Reconstruction } from '../../tomo/simulate.js';
 import type { Image } from '../../types.js';
 import type { TrainingPair } from './train.js';
 
@@ -31,6 +31,13 @@ export interface SimulatedPairsOptions {
   views?: readonly [number, number];
   photonRange?: readonly [number, number];
   filters?: readonly FbpFilter[];
+  /**
+   * Reconstructions of the noisy image, uniform from the list (default ['fbp']); a `'sirt'` pair takes
+   * `sirtIterations` [lo, hi] as fractions of its side, log-uniform (default [1/32, 1/4]: 8…64 iterations at 256²),
+   * since SIRT's unconverged band, and so its noise grain, scales with iterations per pixel of side.
+   */
+  reconstructions?: readonly Reconstruction[];
+  sirtIterations?: readonly [number, number];
   /** 1, or 3 adjacent slices of a 3D phantom (the clean target is the middle slice). */
   depth?: 1 | 3;
   seed?: number;
@@ -47,6 +54,9 @@ export interface SimulatedPair extends TrainingPair {
   size: number;
   angles: number;
   filter: FbpFilter;
+  /** How the noisy image was reconstructed, and with how many SIRT iterations (0 for FBP). */
+  reconstruction: Reconstruction;
+  sirtIterations: number;
   /** The noisy image's percentile range, applied to both images: `unscale(x, range)` gives phantom units. */
   range: { lo: number; hi: number };
 }
@@ -79,16 +89,21 @@ export function simulatedPairs(opts: SimulatedPairsOptions): SimulatedPair[] {
     const I0 = opts.photonRange ? Math.round(logUniform(opts.photonRange[0], opts.photonRange[1])) : photons[bounded(rng, photons.length)];
     const angles = opts.views ? Math.max(8, Math.round(n * logUniform(opts.views[0], opts.views[1]))) : opts.angles ?? Math.ceil((Math.PI / 2) * n);
     const filter = opts.filters ? filters[bounded(rng, filters.length)] : 'ramp';
+    const reconstruction = opts.reconstructions ? opts.reconstructions[bounded(rng, opts.reconstructions.length)] : 'fbp';
+    const [kLo, kHi] = opts.sirtIterations ?? [1 / 32, 1 / 4];
+    const sirtIterations = reconstruction === 'sirt' ? Math.max(1, Math.round(n * logUniform(kLo, kHi))) : 0;
     const s = nextU32(rng);
-    out.push({ ...simulatePair(kind, n, depth, I0, angles, filter, s), kind, photons: I0, seed: s, size: n, angles, filter });
+    const recon = { reconstruction, sirtIterations };
+    out.push({ ...simulatePair(kind, n, depth, I0, angles, filter, recon, s), kind, photons: I0, seed: s, size: n, angles, filter, ...recon });
     opts.onProgress?.(i + 1, count);
   }
   return out;
 }
 
-function simulatePair(kind: PhantomKind, size: number, depth: 1 | 3, I0: number, angles: number, filter: FbpFilter, s: number) {
+function simulatePair(kind: PhantomKind, size: number, depth: 1 | 3, I0: number, angles: number, filter: FbpFilter, recon: { reconstruction: Reconstruction; sirtIterations: number }, s: number) {
   const ph = depth === 3 ? phantomStack(kind, size, 3, s) : phantom(kind, size, s);
-  const sim = simulateLowDose(ph, { photons: I0, angles, filter, seed: s ^ 0x9e3779b9 });
+  const sirt = recon.reconstruction === 'sirt' ? { reconstruction: 'sirt' as const, sirtIterations: recon.sirtIterations } : {};
+  const sim = simulateLowDose(ph, { photons: I0, angles, filter, seed: s ^ 0x9e3779b9, ...sirt });
   const { image: noisy, lo, hi } = scaleToUint8Range(sim.lowDose);
   const cleanAll = mapRange(sim.clean, lo, hi);
   const plane = size * size;
@@ -109,4 +124,7 @@ function checkPairsOptions(opts: SimulatedPairsOptions, count: number, size: num
   range('views', opts.views);
   range('photonRange', opts.photonRange);
   if (opts.filters && !opts.filters.length) throw new InvalidInputError(w('filters'), '[]', 'at least one FBP filter');
+  const recons = opts.reconstructions;
+  if (recons && (!recons.length || recons.some((r) => r !== 'fbp' && r !== 'sirt'))) throw new InvalidInputError(w('reconstructions'), JSON.stringify(recons), "a non-empty list of 'fbp' and 'sirt'");
+  range('sirtIterations', opts.sirtIterations);
 }
