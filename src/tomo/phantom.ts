@@ -6,17 +6,17 @@ import { InvalidInputError } from '../errors.js';
 import { nextU32, seedState } from '../rng.js';
 import type { Image } from '../types.js';
 
-export type PhantomKind = 'shepp-logan' | 'ellipses' | 'foam' | 'smooth' | 'textured' | 'ct';
+export type PhantomKind = 'shepp-logan' | 'ellipses' | 'foam' | 'smooth' | 'textured' | 'ct' | 'beads';
 
-export const PHANTOM_KINDS: readonly PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smooth', 'textured', 'ct'];
+export const PHANTOM_KINDS: readonly PhantomKind[] = ['shepp-logan', 'ellipses', 'foam', 'smooth', 'textured', 'ct', 'beads'];
 const KINDS = PHANTOM_KINDS;
 
 export interface PhantomOptions {
   /** Subsamples per pixel side for anti-aliasing (s² point tests per edge pixel). Default 4. */
   supersample?: number;
-  /** Number of random shapes: ellipses (default 10), foam voids (default 60), Gaussians (default 12). */
+  /** Number of random shapes: ellipses (default 10), foam voids (default 60), Gaussians (default 12), beads (default 160). */
   count?: number;
-  /** `'foam'` only: let voids overlap (default false: rejection sampling keeps them apart). */
+  /** `'foam'` and `'beads'`: let voids / beads overlap (default false: rejection sampling keeps them apart). */
   overlap?: boolean;
 }
 
@@ -69,6 +69,9 @@ const SHEPP_LOGAN: readonly (readonly number[])[] = [
  *   flat values — flat regions teach a denoiser to flatten everything.
  * - `'ct'`: a CT-like body section: soft tissue (≈ 0.3) inside a thin dense shell (≈ 0.9, bone), low-contrast
  *   organs (0.22…0.42), a few small dense dots (vessels, calcifications) and air pockets (0).
+ * - `'beads'`: a bead pack, the commonest class of beamline test sample (glass or polymer spheres set in a
+ *   matrix): a matrix cylinder (0.3…0.5) holding `count` spheres of one material a little denser than it (+0.15…0.35,
+ *   ± 5 % per bead), kept apart, with a few small dense grains (0.9…1) and pores (0).
  *
  * @example
  * ```ts
@@ -99,7 +102,7 @@ export function phantomStack(kind: PhantomKind, size: number, depth = 3, seed = 
     return { width: size, height: size, depth, data };
   }
   const shapes =
-    kind === 'shepp-logan' ? sheppLogan() : kind === 'ellipses' || kind === 'textured' ? ellipses(rng, opts.count ?? 10) : kind === 'ct' ? ctBody(rng, opts.count ?? 6) : foam(rng, opts);
+    kind === 'shepp-logan' ? sheppLogan() : kind === 'ellipses' || kind === 'textured' ? ellipses(rng, opts.count ?? 10) : kind === 'ct' ? ctBody(rng, opts.count ?? 6) : kind === 'beads' ? beads(rng, opts) : foam(rng, opts);
   const acc = new Float64Array(size * size);
   for (let k = 0; k < depth; k++) {
     const z = (k - (depth - 1) / 2) * (2 / size);
@@ -194,6 +197,30 @@ function foam(s: Uint32Array, opts: PhantomOptions): Ellipsoid[] {
     const z = uniform(s, -0.1, 0.1);
     const clear = opts.overlap || out.every((o, i) => i === 0 || Math.hypot(o.x - x, o.y - y, o.z - z) > o.a + r + 0.01);
     if (clear) out.push({ x, y, z, a: r, b: r, c: r, phi: 0, value: 0, mode: 'paint' });
+  }
+  return out;
+}
+
+/**
+ * A bead pack: a matrix cylinder of radius 0.85, spheres of radii log-uniform in 0.012…0.06 (8…30 px at 512²) kept
+ * apart by rejection unless `overlap`, then count/20 small dense grains and as many pores, painted last.
+ */
+function beads(s: Uint32Array, opts: PhantomOptions): Ellipsoid[] {
+  const R = 0.85, matrix = uniform(s, 0.3, 0.5), bead = matrix + uniform(s, 0.15, 0.35);
+  const sphere = (x: number, y: number, z: number, r: number, value: number): Ellipsoid => ({ x, y, z, a: r, b: r, c: r, phi: 0, value, mode: 'paint' });
+  const out: Ellipsoid[] = [{ ...sphere(0, 0, 0, R, matrix), c: 10 }];
+  const count = opts.count ?? 160;
+  for (let tries = 0; out.length <= count && tries < 200 * count; tries++) {
+    const r = 0.012 * Math.exp(uniform(s, 0, Math.log(5)));
+    const [x, y] = inDisk(s, R - r - 0.01);
+    const z = uniform(s, -r / 2, r / 2); // every bead cuts the middle slice, some only just
+    const clear = opts.overlap || out.every((o, i) => i === 0 || Math.hypot(o.x - x, o.y - y, o.z - z) > o.a + r + 0.004);
+    if (clear) out.push(sphere(x, y, z, r, bead * uniform(s, 0.95, 1.05)));
+  }
+  for (let i = 0; i < 2 * Math.ceil(count / 20); i++) {
+    const r = uniform(s, 0.004, 0.012);
+    const [x, y] = inDisk(s, R - 0.05);
+    out.push(sphere(x, y, 0, r, i % 2 ? 0 : uniform(s, 0.9, 1)));
   }
   return out;
 }
