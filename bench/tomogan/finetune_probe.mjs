@@ -8,9 +8,11 @@
 //   --min-views F   views log-uniform from F·N (instead of N/4) up to ⌈π/2·N⌉
 //   --u8            round the noisy input to integers on 0…255 (an 8-bit slice, as the real one is)
 //   --resample      resample both images by 0.5…0.8 (a 2×2-footprint weighted average), as the real slice was rendered
+//   --sirt          half the noisy images reconstructed with SIRT (N/32…N/4 iterations) instead of FBP
+//   --kinds a,b,…   the phantom kinds (default ellipses,foam,smooth,textured,ct: v2's)
 //   --lambda-adv A  add TomoGAN's adversarial term with weight A (a fresh discriminator, two D steps per G step)
 //                   beside the pixel loss of weight 1: the reference of the real figure was trained with one
-// Usage: node bench/tomogan/finetune_probe.mjs [--iterations 400] [--min-views 0.03125] [--u8] [--resample] [--lambda-adv 1]
+// Usage: node bench/tomogan/finetune_probe.mjs [--iterations 400] [--min-views 0.03125] [--u8] [--resample] [--sirt] [--kinds …] [--lambda-adv 1]
 //   (needs a built dist/ and ../shared/data; about 3 minutes per 100 iterations on a 2-vCPU VM)
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +56,8 @@ function resample(img, f) {
 const weights = arg('--weights', 'tomogan-sim-v2');
 const base = await a.loadShippedWeights(weights);
 let data = a.simulatedPairs({ count: 24, sizes: [256, 512], views: [Number(arg('--min-views', 0.25)), Math.PI / 2], photonRange: [200, 20000],
-  filters: ['ramp', 'shepp-logan', 'hann'], kinds: ['ellipses', 'foam', 'smooth', 'textured', 'ct'], seed: 31 });
+  filters: ['ramp', 'shepp-logan', 'hann'], kinds: arg('--kinds', 'ellipses,foam,smooth,textured,ct').split(','), seed: 31,
+  ...(flag('--sirt') ? { reconstructions: ['fbp', 'sirt'] } : {}), onProgress: (d, n) => process.stderr.write(`\rsimulating ${d}/${n}`) });
 // Golden-ratio steps spread the resampling factors evenly over 0.5…0.8, the same for every run.
 if (flag('--resample')) data = data.map((p, i) => ({ ...p, noisy: resample(p.noisy, 0.5 + 0.3 * ((i * 0.618) % 1)), clean: resample(p.clean, 0.5 + 0.3 * ((i * 0.618) % 1)) }));
 if (flag('--u8')) data = data.map((p) => ({ ...p, noisy: { ...p.noisy, data: p.noisy.data.map((v) => Math.round(Math.min(255, Math.max(0, v)))) } }));
