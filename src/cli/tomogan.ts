@@ -36,7 +36,7 @@ export function registerTomoganCommands(program: Command): void {
     .option('--views <lo:hi>', 'views per pair, log-uniform from lo·N to hi·N (e.g. 0.25:1.571; default ⌈π/2·N⌉)', rangeArg('--views'))
     .option('--photon-range <lo:hi>', 'I0 per pair, log-uniform in [lo, hi] (instead of --photons)', rangeArg('--photon-range'))
     .option('--filters <list>', 'FBP filters drawn per pair: ramp, shepp-logan, cosine, hamming, hann (default ramp)')
-    .addOption(new Option('--kinds <list>', 'phantom kinds: shepp-logan, ellipses, foam, smooth, textured, ct').default('ellipses,foam,smooth'))
+    .addOption(new Option('--kinds <list>', 'phantom kinds: shepp-logan, ellipses, foam, smooth, textured, ct, beads').default('ellipses,foam,smooth'))
     .addOption(new Option('--depth <n>', 'input slices').choices(['1', '3']).default('1'))
     .addOption(new Option('--widths <w>', 'decoder widths').choices(['repo', 'paper']).default('repo'))
     .option('--seed <n>', 'seed of data, crops and initial weights', num('--seed', 0), 0)
