@@ -6,7 +6,7 @@
 import { InvalidInputError } from '../errors.js';
 import type { Image } from '../types.js';
 import { fft } from './fft.js';
-import { checkAngles, type Sinogram } from './radon.js';
+import { checkSinogram, type Sinogram } from './radon.js';
 
 export type FbpFilter = 'ramp' | 'shepp-logan' | 'cosine' | 'hamming' | 'hann';
 
@@ -173,17 +173,7 @@ function circleSpans(size: number, r: number): Int32Array {
 }
 
 function checkFbp(sino: Sinogram, options: FbpOptions) {
-  const n = sino?.detectors;
-  if (!Number.isInteger(n) || n < 2) throw new InvalidInputError('fbp: sinogram.detectors', String(n), 'an integer ≥ 2');
-  const angles = checkAngles(sino.angles, 'fbp: sinogram.angles');
-  const data = sino.data;
-  if (!(data instanceof Float32Array) || data.length !== angles.length * n) {
-    const got = data instanceof Float32Array ? `${data.length} values` : String(data);
-    throw new InvalidInputError('fbp: sinogram.data', got, `a Float32Array of ${angles.length}·${n} values ([angle][detector])`);
-  }
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new InvalidInputError(`fbp: sinogram.data[${i}]`, String(data[i]), 'finite values');
-  }
+  const { n, angles } = checkSinogram(sino, 'fbp: sinogram');
   const filter = options.filter ?? 'ramp';
   if (!FILTERS.includes(filter)) {
     throw new InvalidInputError('fbp: options.filter', JSON.stringify(filter), `one of ${FILTERS.join(', ')}`);

@@ -72,6 +72,25 @@ export function checkSquareImage(image: Image, where: string): number {
   return w;
 }
 
+/**
+ * Checks a [angle][detector] sinogram (≥ 2 detectors, finite angles, finite Float32Array data of the right length)
+ * for the reconstructions, naming it `where` (e.g. 'fbp: sinogram'); returns the detector count and the angles.
+ */
+export function checkSinogram(sino: Sinogram, where: string): { n: number; angles: Float64Array } {
+  const n = sino?.detectors;
+  if (!Number.isInteger(n) || n < 2) throw new InvalidInputError(`${where}.detectors`, String(n), 'an integer ≥ 2');
+  const angles = checkAngles(sino.angles, `${where}.angles`);
+  const data = sino.data;
+  if (!(data instanceof Float32Array) || data.length !== angles.length * n) {
+    const got = data instanceof Float32Array ? `${data.length} values` : String(data);
+    throw new InvalidInputError(`${where}.data`, got, `a Float32Array of ${angles.length}·${n} values ([angle][detector])`);
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new InvalidInputError(`${where}.data[${i}]`, String(data[i]), 'finite values');
+  }
+  return { n, angles };
+}
+
 /** A short description of a value of the wrong type, for error messages. */
 function describe(v: unknown): string {
   return v === null || typeof v !== 'object' ? String(v) : (v.constructor?.name ?? 'object');

@@ -33,7 +33,7 @@ export interface SimulateOptions {
 export type Reconstruction = 'fbp' | 'sirt';
 
 export interface SimulateResult {
-  /** FBP of the noisy (and/or sparse) post-log projections, in phantom units; same size and depth as the input. */
+  /** FBP (or SIRT) of the noisy (and/or sparse) post-log projections, in phantom units; same size and depth as the input. */
   lowDose: Image;
   /** FBP of the noise-free, all-view projections: the training target. */
   clean: Image;

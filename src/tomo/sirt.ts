@@ -10,21 +10,19 @@
 import { InvalidInputError } from '../errors.js';
 import type { Image } from '../types.js';
 import { backProjectSinogram } from './fbp.js';
-import { checkAngles, radon, type Sinogram } from './radon.js';
+import { checkSinogram, radon, type Sinogram } from './radon.js';
 
 export interface SirtOptions {
   /** Iterations, an integer ≥ 1. Default 100 (a common TomoPy / ASTRA setting). */
   iterations?: number;
-  /** Output size (rows = columns); must equal the detector count (A is square-image to N detectors). Default N. */
-  size?: number;
   /** Called after each iteration with (done, total). */
   onIteration?: (done: number, total: number) => void;
 }
 
 /**
  * SIRT reconstruction of a [angle][detector] sinogram (see {@link Sinogram}) with {@link radon} as A and
- * the back-projection of {@link fbp} as Aᵀ, over the pixels inside the inscribed circle (others stay 0), in the
- * sinogram's units (a noise-free sinogram of f converges towards f).
+ * the back-projection of {@link fbp} as Aᵀ, onto an N × N image for N detectors, over the pixels inside the
+ * inscribed circle (others stay 0), in the sinogram's units (a noise-free sinogram of f converges towards f).
  *
  * @example
  * ```ts
@@ -55,18 +53,8 @@ export function sirt(sinogram: Sinogram, options: SirtOptions = {}): Image {
 }
 
 function checkSirt(sino: Sinogram, options: SirtOptions) {
-  const n = sino?.detectors;
-  if (!Number.isInteger(n) || n < 2) throw new InvalidInputError('sirt: sinogram.detectors', String(n), 'an integer ≥ 2');
-  const angles = checkAngles(sino.angles, 'sirt: sinogram.angles');
-  if (!(sino.data instanceof Float32Array) || sino.data.length !== angles.length * n) {
-    const got = sino.data instanceof Float32Array ? `${sino.data.length} values` : String(sino.data);
-    throw new InvalidInputError('sirt: sinogram.data', got, `a Float32Array of ${angles.length}·${n} values ([angle][detector])`);
-  }
-  for (let i = 0; i < sino.data.length; i++) {
-    if (!Number.isFinite(sino.data[i])) throw new InvalidInputError(`sirt: sinogram.data[${i}]`, String(sino.data[i]), 'finite values');
-  }
+  const { n } = checkSinogram(sino, 'sirt: sinogram');
   const iterations = options.iterations ?? 100;
   if (!Number.isInteger(iterations) || iterations < 1) throw new InvalidInputError('sirt: options.iterations', String(iterations), 'an integer ≥ 1');
-  if (options.size !== undefined && options.size !== n) throw new InvalidInputError('sirt: options.size', String(options.size), `the detector count ${n}`);
   return { n, iterations };
 }

@@ -102,8 +102,7 @@ export function simulatedPairs(opts: SimulatedPairsOptions): SimulatedPair[] {
 
 function simulatePair(kind: PhantomKind, size: number, depth: 1 | 3, I0: number, angles: number, filter: FbpFilter, recon: { reconstruction: Reconstruction; sirtIterations: number }, s: number) {
   const ph = depth === 3 ? phantomStack(kind, size, 3, s) : phantom(kind, size, s);
-  const sirt = recon.reconstruction === 'sirt' ? { reconstruction: 'sirt' as const, sirtIterations: recon.sirtIterations } : {};
-  const sim = simulateLowDose(ph, { photons: I0, angles, filter, seed: s ^ 0x9e3779b9, ...sirt });
+  const sim = simulateLowDose(ph, { photons: I0, angles, filter, seed: s ^ 0x9e3779b9, reconstruction: recon.reconstruction, sirtIterations: recon.sirtIterations || undefined });
   const { image: noisy, lo, hi } = scaleToUint8Range(sim.lowDose);
   const cleanAll = mapRange(sim.clean, lo, hi);
   const plane = size * size;
