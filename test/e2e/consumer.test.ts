@@ -91,6 +91,7 @@ describe.skipIf(!!noRegistry)('consumer: a fresh Node project (npm install anyml
     // The consumer has onnxruntime-node but not the TFLite C library (a devDependency of anyml only).
     expect(out.edgeAuto.backend).toBe('onnxruntime');
     expect(Math.abs(out.edgeAuto.ssim - out.edge.ssim)).toBeLessThan(0.01);
+    expect(out.sirt.ssim).toBeGreaterThan(0.8);
   });
 
   it('npx anyml svm generate / train and npx anyml denoise work from the installed package', () => {
